@@ -1,0 +1,65 @@
+# One entry point for every workflow of the course.  `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
+ASSIGNMENT ?=
+PORT ?= 8888
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# matplotlib draws without a screen everywhere (book build, tests, grading)
+export MPLBACKEND := Agg
+# nbgrader runs helper programs (alembic, jupyter) found on PATH
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv book release exercises test lab autograde feedback grades bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+venv: $(STAMP) ## Create .venv and install the package and course tools (pinned)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[course]'
+	$(BIN)/python -m pip check
+	touch $@
+
+release: $(STAMP) ## Generate the student version of every assignment into autograder/release/
+	cd autograder && for a in $(ASSIGNMENTS); do \
+	  ../$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; done
+
+exercises: release ## Copy the student versions into exercises/ for the book
+	rm -rf exercises && mkdir -p exercises
+	for a in $(ASSIGNMENTS); do mkdir -p "exercises/$$a" && cp autograder/release/"$$a"/*.ipynb "exercises/$$a/"; done
+
+book: exercises ## Build the HTML book into _build/html (executes every lesson)
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: book ## Run the whole test suite (package, notebooks, exercises, autograding, book)
+	$(BIN)/python -m pytest
+
+lab: release ## Start JupyterLab on the student versions (prints the URL)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --allow-root \
+	  --ServerApp.root_dir=$(CURDIR)/autograder/release
+
+autograde: $(STAMP) ## Autograde autograder/submitted/ (all assignments, or ASSIGNMENT=<id>)
+	cd autograder && for a in $(or $(ASSIGNMENT),$(ASSIGNMENTS)); do \
+	  ../$(BIN)/nbgrader autograde "$$a" --create; done
+
+feedback: $(STAMP) ## Write per-student HTML feedback into autograder/feedback/
+	cd autograder && for a in $(or $(ASSIGNMENT),$(ASSIGNMENTS)); do \
+	  ../$(BIN)/nbgrader generate_feedback "$$a"; done
+
+grades: $(STAMP) ## Export the gradebook to autograder/grades.csv
+	cd autograder && ../$(BIN)/nbgrader export --to grades.csv
+
+bench: $(STAMP) ## Run the benchmarks (not part of the tests)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
+
+clean: ## Remove generated files (keeps .venv)
+	rm -rf _build exercises autograder/release autograder/autograded autograder/feedback

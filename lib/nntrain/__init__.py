@@ -1,0 +1,16 @@
+"""nntrain: the shared package of the course *Neural Network Training from Scratch*.
+
+Each module follows one chapter's idea:
+
+* :mod:`nntrain.functions` - softmax, cross-entropy, sigmoid (chapters 1-2)
+* :mod:`nntrain.gradient` - numerical differentiation and gradient descent (chapters 3-5)
+* :mod:`nntrain.networks` - SimpleNet and TwoLayerNet (chapters 6-7)
+* :mod:`nntrain.datasets` - MNIST loading and mini-batches (chapters 2 and 7)
+"""
+from .datasets import load_mnist, sample_batch
+from .functions import cross_entropy_error, one_hot, sigmoid, softmax
+from .gradient import (descent_path, gradient_descent, numerical_diff, numerical_gradient,
+                       relative_error)
+from .networks import SimpleNet, TwoLayerNet
+
+__version__ = "1.0.0"
