@@ -41,7 +41,7 @@ book: exercises ## Build the HTML book into _build/html (executes every lesson)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
 test: book ## Run the whole test suite (package, notebooks, exercises, autograding, book)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lab: release ## Start JupyterLab on the student versions (prints the URL)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --allow-root \

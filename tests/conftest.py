@@ -1,26 +1,11 @@
-"""Test-wide settings: nothing the tests start writes under the real $HOME."""
+"""Fixtures shared by the tests (the environment is set in the top-level conftest.py)."""
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
-
-_STATE = Path(tempfile.mkdtemp(prefix="nntrain-test-home-"))
-for variable, folder in {
-    "JUPYTER_CONFIG_DIR": "jupyter-config",
-    "JUPYTER_DATA_DIR": "jupyter-data",
-    "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
-    "IPYTHONDIR": "ipython",
-    "MPLCONFIGDIR": "matplotlib",
-    "NNTRAIN_CACHE_DIR": "nntrain-cache",
-}.items():
-    os.environ.setdefault(variable, str(_STATE / folder))
-os.environ.setdefault("MPLBACKEND", "Agg")
-os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

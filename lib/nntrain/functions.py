@@ -19,20 +19,23 @@ DELTA = 1e-7
 def as_float_array(x, name):
     """Return ``x`` as a floating-point NumPy array (float arrays are not copied).
 
-    Integer and boolean input is converted to float64; anything that is not
-    numeric raises ``TypeError`` naming the argument.
+    Float input keeps its dtype (float32 stays float32); integer and boolean
+    input is converted to float64.  Anything else (strings, complex numbers,
+    objects) raises ``TypeError`` naming the argument ``name``.
     """
     x = np.asarray(x)
     if np.issubdtype(x.dtype, np.floating):
         return x
     if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
         return x.astype(np.float64)
-    raise TypeError(f"{name} must be an array of numbers, got dtype {x.dtype}")
+    raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
 
 
 def sigmoid(x):
-    """Logistic function ``1 / (1 + exp(-x))``, element-wise; any shape.
+    """Logistic function ``1 / (1 + exp(-x))``, element-wise.
 
+    ``x`` may have any shape; the result has the same shape, dtype float
+    (float32 stays float32, integers become float64) and values in ``[0, 1]``.
     Written as ``0.5 * (1 + tanh(x / 2))``, which is the same function but
     never overflows, so large negative inputs give 0 without a warning.
     """
@@ -44,9 +47,10 @@ def softmax(a):
     """Turn scores into probabilities.
 
     ``a`` has shape ``(C,)`` for one sample or ``(N, C)`` for a batch; the
-    result has the same shape and every row sums to 1.  Each row is normalised
-    on its own (not the whole batch at once), and its maximum is subtracted
-    first so that ``exp`` cannot overflow.
+    result has the same shape (float; integers become float64) and every row
+    sums to 1.  Each row is normalised on its own (not the whole batch at
+    once), and its own maximum is subtracted first so that ``exp`` cannot
+    overflow.  ``a`` itself is not modified.
     """
     a = as_float_array(a, "a")
     if a.ndim not in (1, 2) or a.shape[-1] == 0:
@@ -59,21 +63,36 @@ def softmax(a):
 
 
 def one_hot(labels, num_classes):
-    """Integer labels of shape ``(N,)`` -> one-hot float array ``(N, num_classes)``."""
+    """Integer labels of shape ``(N,)`` -> one-hot float64 array of shape ``(N, num_classes)``.
+
+    A single label (shape ``()``) gives shape ``(num_classes,)``.  Labels must
+    be integers in ``0..num_classes-1`` (see :func:`check_labels`); labels of
+    any other shape, e.g. a column ``(N, 1)``, raise ``ValueError``.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 1:
+        raise TypeError(f"num_classes must be a positive integer, got {num_classes!r}")
     labels = check_labels(labels, num_classes)
+    if labels.ndim > 1:
+        raise ValueError(
+            f"one_hot expects integer labels of shape (N,) or a single label, got shape "
+            f"{labels.shape}; flatten a column of labels first, e.g. labels.ravel()"
+        )
     return np.eye(num_classes)[labels]
 
 
 def check_labels(labels, num_classes):
     """Return integer ``labels`` unchanged after checking they lie in ``0..num_classes-1``.
 
-    Raises ``TypeError`` for non-integer labels and ``ValueError`` for labels
-    out of range.
+    ``labels`` may have any shape.  Raises ``TypeError`` for non-integer
+    labels (floats and booleans included) and ``ValueError`` for labels out
+    of range.
     """
     labels = np.asarray(labels)
     if not np.issubdtype(labels.dtype, np.integer):
         raise TypeError(
-            f"integer class labels expected (0..{num_classes - 1}), got dtype {labels.dtype}"
+            f"integer class labels expected (0..{num_classes - 1}), got dtype {labels.dtype}; "
+            "whole-number floats can be converted with labels.astype(int)"
         )
     if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
         raise ValueError(
@@ -87,7 +106,8 @@ def label_indices(t, y_shape):
     """Class indices ``(N,)`` of targets ``t`` for predictions of shape ``y_shape = (N, C)``.
 
     ``t`` is either one-hot with shape ``(N, C)`` (the index of each row's
-    largest entry is taken) or integer labels with shape ``(N,)``.
+    largest entry is taken) or integer labels with shape ``(N,)`` in
+    ``0..C-1``.  Any other shape raises ``ValueError`` (nothing is broadcast).
     """
     n, c = y_shape
     t = np.asarray(t)
@@ -95,30 +115,52 @@ def label_indices(t, y_shape):
         return t.argmax(axis=1)
     if t.shape == (n,):
         return check_labels(t, c)
+    hint = "; flatten a column of labels first, e.g. t.ravel()" if t.shape == (n, 1) else ""
     raise ValueError(
         f"targets must be one-hot with shape {(n, c)} or integer labels with "
-        f"shape {(n,)}, got shape {t.shape}"
+        f"shape {(n,)}, got shape {t.shape}{hint}"
+    )
+
+
+def _one_sample_target(t, y_shape):
+    """The target ``t`` of one sample (``y`` of shape ``(C,)``) as a batch of one."""
+    (c,) = y_shape
+    if t.shape in ((c,), (1, c)):
+        return t.reshape(1, c)
+    if t.shape in ((), (1,)):
+        return t.reshape(1)
+    raise ValueError(
+        f"for one sample y of shape {(c,)}, t must be one-hot with shape {(c,)} "
+        f"or a single integer label, got shape {t.shape}"
     )
 
 
 def cross_entropy_error(y, t):
     """Mean cross-entropy of predicted probabilities ``y`` against targets ``t``.
 
-    ``y`` has shape ``(C,)`` (one sample) or ``(N, C)`` (a batch).  ``t`` is
-    one-hot with the same shape as ``y``, or integer labels of shape ``()`` /
-    ``(N,)``.  A 1-D ``y`` is treated as a batch of one.  Returns a float: the
-    sum over the batch of ``-log(y[label] + DELTA)`` divided by ``N``.
+    ``y`` (float, values in ``[0, 1]``) has shape ``(C,)`` for one sample or
+    ``(N, C)`` for a batch of ``N >= 1`` samples.  ``t`` is one-hot with the
+    same shape as ``y``, or integer labels in ``0..C-1`` of shape ``(N,)``
+    (one label, shape ``()``, for one sample).  A 1-D ``y`` is treated as a
+    batch of one.  Returns a Python float: the sum over the batch of
+    ``-sum_k t_k log(y_k + DELTA)`` divided by ``N``, i.e. the *mean* loss
+    per sample.  Mismatched shapes raise ``ValueError``; nothing is broadcast.
     """
     y = as_float_array(y, "y")
-    if y.ndim not in (1, 2) or y.shape[-1] == 0:
-        raise ValueError(
-            "cross_entropy_error expects probabilities of shape (C,) or (N, C), "
-            f"got shape {y.shape}"
-        )
     t = np.asarray(t)
-    if y.ndim == 1:
+    if y.ndim == 1 and y.size:
+        t = _one_sample_target(t, y.shape)
         y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.ndim == 1 else t.reshape(1)
+    if y.ndim != 2 or 0 in y.shape:
+        raise ValueError(
+            "cross_entropy_error expects probabilities y of shape (C,) for one sample "
+            f"or (N, C) for a batch, with N, C >= 1; got shape {y.shape}"
+        )
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError(
+            "y must hold probabilities between 0 and 1 (apply softmax to the scores first), "
+            f"got values from {y.min():.6g} to {y.max():.6g}"
+        )
     n, c = y.shape
     if t.shape == (n, c):
         t = as_float_array(t, "t")

@@ -1,0 +1,48 @@
+"""No solution, hidden test or model answer reaches the book or the student release."""
+import shutil
+
+import pytest
+
+from leaks import find_leaks, needles
+from nbtools import CHAPTERS, ROOT, assignment_ids, read, secret_lines, solution_notebook
+
+SITE = ROOT / "_build" / "html"
+RELEASE = ROOT / "autograder" / "release"
+
+
+@pytest.fixture(scope="module")
+def secrets():
+    found = needles([solution_notebook(a) for a in assignment_ids()], sorted(CHAPTERS.glob("*.ipynb")))
+    assert len(found) >= 5 * len(assignment_ids()), "suspiciously few secret lines to look for"
+    return found
+
+
+def test_book_and_release_have_no_solutions(secrets):
+    for folder, how in ((SITE, "make book"), (RELEASE, "make release")):
+        assert folder.is_dir() and any(folder.iterdir()), f"{folder} is missing: run `{how}` first"
+    leaks = find_leaks(secrets, [SITE, RELEASE])
+    assert not leaks, "solution lines published:\n" + "\n".join(f"{p}: {line}" for p, line in leaks[:20])
+
+
+def test_book_holds_no_solution_notebook():
+    published = {p.name for p in SITE.rglob("*.ipynb")}
+    assert published, "the book has no notebooks to download: run `make book` first"
+    for assignment_id in assignment_ids():
+        source = solution_notebook(assignment_id)
+        assert not any("solutions" in p.parts for p in SITE.rglob("*")), "a solutions/ folder was published"
+        for page in SITE.rglob(source.name):
+            assert "BEGIN SOLUTION" not in page.read_text(), f"{page} is the instructor version"
+
+
+def test_leak_check_finds_planted_leaks(secrets, tmp_path):
+    """The checker itself can fail: a solution line hidden in highlighted HTML and a
+    hidden test in a downloadable notebook are both found."""
+    nb = read(solution_notebook(assignment_ids()[0]))
+    secret = next(line for line in secret_lines(nb) if len(line.strip()) >= 20 and "(" in line)
+    head, tail = secret.strip().split("(", 1)
+    (tmp_path / "page.html").write_text(
+        f'<pre><span class="n">{head}</span><span class="p">(</span>{tail.replace("<", "&lt;")}</pre>')
+    shutil.copy(solution_notebook(assignment_ids()[0]), tmp_path / "download.ipynb")
+    leaks = find_leaks(secrets, [tmp_path])
+    assert {p.name for p, _ in leaks} == {"page.html", "download.ipynb"}
+    assert not find_leaks(secrets, [ROOT / "chapters"]), "lessons must not contain solution lines"
