@@ -8,8 +8,6 @@ ASSIGNMENTS := $(notdir $(patsubst %/,%,$(wildcard solutions/*/)))
 ASSIGNMENT ?=
 PORT ?= 8888
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-# matplotlib draws without a screen everywhere (book build, tests, grading)
-export MPLBACKEND := Agg
 # nbgrader runs helper programs (alembic, jupyter) found on PATH
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 

@@ -1,10 +1,9 @@
 """No solution, hidden test or model answer reaches the book or the student release."""
-import shutil
-
+import nbformat
 import pytest
 
 from leaks import find_leaks, needles
-from nbtools import CHAPTERS, ROOT, assignment_ids, read, secret_lines, solution_notebook
+from nbtools import CHAPTERS, ROOT, assignment_ids, solution_notebook
 
 SITE = ROOT / "_build" / "html"
 RELEASE = ROOT / "autograder" / "release"
@@ -37,12 +36,12 @@ def test_book_holds_no_solution_notebook():
 def test_leak_check_finds_planted_leaks(secrets, tmp_path):
     """The checker itself can fail: a solution line hidden in highlighted HTML and a
     hidden test in a downloadable notebook are both found."""
-    nb = read(solution_notebook(assignment_ids()[0]))
-    secret = next(line for line in secret_lines(nb) if len(line.strip()) >= 20 and "(" in line)
+    secret = next(line for line in secrets if len(line) >= 20 and "(" in line)
     head, tail = secret.strip().split("(", 1)
     (tmp_path / "page.html").write_text(
         f'<pre><span class="n">{head}</span><span class="p">(</span>{tail.replace("<", "&lt;")}</pre>')
-    shutil.copy(solution_notebook(assignment_ids()[0]), tmp_path / "download.ipynb")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x = 1\n    {secret}\n")])
+    nbformat.write(notebook, str(tmp_path / "download.ipynb"))
     leaks = find_leaks(secrets, [tmp_path])
     assert {p.name for p, _ in leaks} == {"page.html", "download.ipynb"}
     assert not find_leaks(secrets, [ROOT / "chapters"]), "lessons must not contain solution lines"
