@@ -32,6 +32,9 @@ def softmax(a):
     exp_a = np.exp(a)
     return exp_a / np.sum(exp_a)
 ''', hint="must not modify"),
+        WrongAnswer("hands in the package's function", '''
+from nntrain import softmax
+''', hint="yourself"),
     ],
     "cross_entropy_error": [
         WrongAnswer("minus sign forgotten", '''
@@ -58,5 +61,11 @@ def cross_entropy_error(y, t):
 def cross_entropy_error(y, t):
     return -(t * np.log(y + 1e-7))
 ''', hint="single number"),
+        WrongAnswer("wraps the package's function", '''
+import nntrain
+
+def cross_entropy_error(y, t):
+    return nntrain.cross_entropy_error(y, t)
+''', hint="yourself"),
     ],
 }

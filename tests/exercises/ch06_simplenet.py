@@ -1,0 +1,195 @@
+"""Wrong answers for the chapter 6 assignment: the class SimpleNet.
+
+The assignment has one answer cell (grade_id ``SimpleNet``) holding the whole
+class, so every wrong answer is a whole class: a correct class with one method
+replaced by a plausible mistake (the seed notebook's bugs among them).
+"""
+from . import WrongAnswer
+
+INIT = '''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = 0.01 * rng.standard_normal((2, 3))
+        self.W = np.array(W, dtype=float)
+'''
+
+PREDICT = '''
+    def predict(self, x):
+        return np.dot(x, self.W)
+'''
+
+LOSS = '''
+    def loss(self, x, t):
+        return cross_entropy_error(softmax(self.predict(x)), t)
+'''
+
+GRADIENT = '''
+    def numerical_gradient(self, x, t):
+        return numerical_gradient(lambda W: self.loss(x, t), self.W)
+'''
+
+
+def simplenet(init=INIT, predict=PREDICT, loss=LOSS, gradient=GRADIENT):
+    """The source of a whole SimpleNet class built from four method sources."""
+    return "class SimpleNet:" + init + predict + loss + gradient
+
+
+WRONG_ANSWERS = {
+    "SimpleNet": [
+        # ---- __init__ -------------------------------------------------------
+        WrongAnswer("unscaled standard normal weights", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = rng.standard_normal((2, 3))
+        self.W = np.array(W, dtype=float)
+'''), hint="scale them by 0.01"),
+        WrongAnswer("unseeded np.random.randn (the seed's init)", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            W = 0.01 * np.random.randn(2, 3)
+        self.W = np.array(W, dtype=float)
+'''), hint="the rng you are given"),
+        WrongAnswer("always seed 0, ignoring rng", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            W = 0.01 * np.random.default_rng(0).standard_normal((2, 3))
+        self.W = np.array(W, dtype=float)
+'''), hint="the rng you are given"),
+        WrongAnswer("zero weights", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        self.W = np.zeros((2, 3)) if W is None else np.array(W, dtype=float)
+'''), hint="draw random weights"),
+        WrongAnswer("W stored as given (integers, no copy)", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = 0.01 * rng.standard_normal((2, 3))
+        self.W = W
+'''), hint="float weights"),
+        WrongAnswer("a float view, not a copy", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = 0.01 * rng.standard_normal((2, 3))
+        self.W = np.asarray(W, dtype=float)
+'''), hint="store a copy"),
+        # ---- predict --------------------------------------------------------
+        WrongAnswer("W @ x", simplenet(predict='''
+    def predict(self, x):
+        return np.dot(self.W, x)
+'''), hint="not W @ x"),
+        WrongAnswer("softmax inside predict", simplenet(predict='''
+    def predict(self, x):
+        return softmax(np.dot(x, self.W))
+''', loss='''
+    def loss(self, x, t):
+        return cross_entropy_error(self.predict(x), t)
+'''), hint="return the raw scores"),
+        WrongAnswer("a bias of ones", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = 0.01 * rng.standard_normal((2, 3))
+        self.W = np.array(W, dtype=float)
+        self.b = np.ones(3)
+''', predict='''
+    def predict(self, x):
+        return np.dot(x, self.W) + self.b
+'''), hint="no bias"),
+        WrongAnswer("one sample only (loop over the classes)", simplenet(predict='''
+    def predict(self, x):
+        return np.array([x[0] * self.W[0, j] + x[1] * self.W[1, j] for j in range(3)])
+'''), hint="should return shape (N, 3)"),
+        WrongAnswer("weights cached at construction", simplenet(init='''
+    def __init__(self, W=None, rng=None):
+        if W is None:
+            rng = np.random.default_rng(0) if rng is None else rng
+            W = 0.01 * rng.standard_normal((2, 3))
+        self.W = np.array(W, dtype=float)
+        self.weights = self.W.copy()
+''', predict='''
+    def predict(self, x):
+        return np.dot(x, self.weights)
+'''), hint="read self.W each time"),
+        # ---- loss -----------------------------------------------------------
+        WrongAnswer("no softmax", simplenet(loss='''
+    def loss(self, x, t):
+        return cross_entropy_error(self.predict(x), t)
+'''), hint="softmax turns the scores"),
+        WrongAnswer("softmax over the whole batch (the seed's Utility.softmax)", simplenet(loss='''
+    def loss(self, x, t):
+        z = self.predict(x)
+        exp_z = np.exp(z - np.max(z))
+        y = exp_z / np.sum(exp_z)
+        return cross_entropy_error(y, t)
+'''), hint="each row on its own"),
+        WrongAnswer("summed over the batch, not averaged", simplenet(loss='''
+    def loss(self, x, t):
+        y = softmax(self.predict(x))
+        return -np.sum(t * np.log(y + 1e-7))
+'''), hint="average over the batch"),
+        WrongAnswer("one-hot targets only", simplenet(loss='''
+    def loss(self, x, t):
+        y = softmax(self.predict(x))
+        if y.ndim == 1:
+            y, t = y.reshape(1, -1), t.reshape(1, -1)
+        return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]
+'''), hint="integer labels"),
+        WrongAnswer("mean over the classes too", simplenet(loss='''
+    def loss(self, x, t):
+        y = softmax(self.predict(x))
+        return -np.mean(t * np.log(y + 1e-7))
+'''), hint="sums -t*log(y) over the classes"),
+        # ---- numerical_gradient ---------------------------------------------
+        WrongAnswer("lambda reads a copy of W: gradient zero", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        return numerical_gradient(lambda W: self.loss(x, t), self.W.copy())
+'''), hint="all zeros"),
+        WrongAnswer("the seed's 1-D numerical gradient on the 2-D W", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        h = 1e-4
+        W = self.W
+        grad = np.zeros_like(W)
+        for idx in range(W.size):
+            tmp_val = W[idx]
+            W[idx] = tmp_val + h
+            fxh1 = self.loss(x, t)
+            W[idx] = tmp_val - h
+            fxh2 = self.loss(x, t)
+            grad[idx] = (fxh1 - fxh2) / (2 * h)
+            W[idx] = tmp_val
+        return grad
+'''), hint="np.ndindex"),
+        WrongAnswer("forward difference", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        h = 1e-4
+        grad = np.zeros_like(self.W)
+        base = self.loss(x, t)
+        for idx in np.ndindex(self.W.shape):
+            original = self.W[idx]
+            self.W[idx] = original + h
+            grad[idx] = (self.loss(x, t) - base) / h
+            self.W[idx] = original
+        return grad
+'''), hint="central difference"),
+        WrongAnswer("gradient with respect to x", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        return numerical_gradient(lambda x_: self.loss(x_, t), np.array(x, dtype=float))
+'''), hint="not x"),
+        WrongAnswer("W not restored after nudging", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        h = 1e-4
+        grad = np.zeros_like(self.W)
+        for idx in np.ndindex(self.W.shape):
+            original = self.W[idx]
+            self.W[idx] = original + h
+            f_plus = self.loss(x, t)
+            self.W[idx] = original - h
+            f_minus = self.loss(x, t)
+            grad[idx] = (f_plus - f_minus) / (2 * h)
+        return grad
+'''), hint="restore each entry"),
+    ],
+}
