@@ -1,0 +1,141 @@
+"""Wrong answers for the chapter 5 assignment (gradient descent, with and without early stopping)."""
+from . import WrongAnswer
+
+WRONG_ANSWERS = {
+    "gradient_descent": [
+        WrongAnswer("the seed's version: modifies init_x in place", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = init_x
+    for i in range(step_num):
+        grad = numerical_gradient(f, x)
+        x -= lr * grad
+    return x
+''', hint="start from a copy"),
+        WrongAnswer("wrong sign: gradient ascent", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x, dtype=float)
+    for _ in range(step_num):
+        x += lr * numerical_gradient(f, x)
+    return x
+''', hint="gradient ascent"),
+        WrongAnswer("one step too many", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x, dtype=float)
+    for _ in range(step_num + 1):
+        x -= lr * numerical_gradient(f, x)
+    return x
+''', hint="take exactly step_num steps"),
+        WrongAnswer("one step too few", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x, dtype=float)
+    for _ in range(1, step_num):
+        x -= lr * numerical_gradient(f, x)
+    return x
+''', hint="take exactly step_num steps"),
+        WrongAnswer("lr ignored", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x, dtype=float)
+    for _ in range(step_num):
+        x -= 0.01 * numerical_gradient(f, x)
+    return x
+''', hint="lr is ignored"),
+        WrongAnswer("copies but keeps integers", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x)
+    for _ in range(step_num):
+        x = x - lr * numerical_gradient(f, x)
+    return x
+''', hint="np.array(init_x, dtype=float)"),
+        WrongAnswer("returns the whole path", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    x = np.array(init_x, dtype=float)
+    path = [x.copy()]
+    for _ in range(step_num):
+        x -= lr * numerical_gradient(f, x)
+        path.append(x.copy())
+    return path
+''', hint="return the final point"),
+    ],
+    "gradient_descent_tol": [
+        WrongAnswer("the seed's test grad.all() < tol", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if grad.all() < tol:
+            return x, step
+        x -= lr * grad
+    return x, max_steps
+''', hint="grad.all()"),
+        WrongAnswer("every entry below tol, without abs", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if np.all(grad < tol):
+            return x, step
+        x -= lr * grad
+    return x, max_steps
+''', hint="np.linalg.norm(grad) < tol"),
+        WrongAnswer("sum of the gradient instead of its length", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if abs(np.sum(grad)) < tol:
+            return x, step
+        x -= lr * grad
+    return x, max_steps
+''', hint="np.linalg.norm(grad) < tol"),
+        WrongAnswer("checks only after stepping", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(1, max_steps + 1):
+        x -= lr * numerical_gradient(f, x)
+        if np.linalg.norm(numerical_gradient(f, x)) < tol:
+            return x, step
+    return x, max_steps
+''', hint="before each step (the start too)"),
+        WrongAnswer("counts one step too many", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if np.linalg.norm(grad) < tol:
+            return x, step + 1
+        x -= lr * grad
+    return x, max_steps
+''', hint="count the steps you actually took"),
+        WrongAnswer("returns the loop variable after max_steps", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    step = 0
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if np.linalg.norm(grad) < tol:
+            break
+        x -= lr * grad
+    return x, step
+''', hint="ends at max_steps - 1"),
+        WrongAnswer("modifies init_x", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = init_x
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if np.linalg.norm(grad) < tol:
+            return x, step
+        x -= lr * grad
+    return x, max_steps
+''', hint="start from a copy"),
+        WrongAnswer("returns only x", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        grad = numerical_gradient(f, x)
+        if np.linalg.norm(grad) < tol:
+            break
+        x -= lr * grad
+    return x
+''', hint="return x, steps"),
+    ],
+}
