@@ -1,0 +1,239 @@
+"""Real-browser helpers for the tests: Debian's Chromium driven by Playwright.
+
+The browser tests never download a browser. They drive the system Chromium
+(Debian's package ``chromium``) with Playwright for Python. When Chromium is
+missing and the tests run as root, :func:`require_chromium` installs it with
+apt-get; when it truly cannot be had, the browser tests are skipped with a
+message that says so (or fail, if ``NNTRAIN_REQUIRE_BROWSER=1``).
+
+Everything a page loads must come from this machine: :class:`Guard` aborts
+and records every request to another host, so a page that needs the network
+(a CDN script, a web font) fails its test instead of working by luck.
+"""
+import contextlib
+import fcntl
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Debian packages: the browser, and the fonts its pages are drawn with.
+CHROMIUM_PACKAGES = ["chromium", "fonts-liberation"]
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+# Playwright makes a fresh, temporary user-data-dir for every launch.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+APT_TIMEOUT = 900
+
+
+def find_chromium():
+    """Path of the system Chromium (or ``$NNTRAIN_CHROMIUM``), or None."""
+    explicit = os.environ.get("NNTRAIN_CHROMIUM")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _apt_get(*args):
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True,
+                              timeout=APT_TIMEOUT, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(args, 1, "", f"apt-get {args[0]} timed out")
+
+
+def _install_chromium():
+    """Install Debian's Chromium; returns (path, "") or (None, why it failed)."""
+    if shutil.which("apt-get") is None:
+        return None, "this system has no apt-get"
+    if os.geteuid() != 0:
+        return None, ("the tests do not run as root, so they cannot apt-get install it "
+                      f"(run: sudo apt-get install {' '.join(CHROMIUM_PACKAGES)})")
+    lock = Path(tempfile.gettempdir()) / "nntrain-chromium-install.lock"
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # one install at a time (pytest-xdist workers)
+        path = find_chromium()
+        if path:
+            return path, ""
+        install = ["install", "-y", "--no-install-recommends", *CHROMIUM_PACKAGES]
+        proc = _apt_get(*install)
+        if proc.returncode != 0:  # a stale or empty package list: update it and try again
+            _apt_get("update")
+            proc = _apt_get(*install)
+        path = find_chromium()
+        if path:
+            return path, ""
+        if proc.returncode == 0:
+            return None, (f"apt-get installed {' '.join(CHROMIUM_PACKAGES)} but no executable "
+                          f"named {' or '.join(CHROMIUM_NAMES)} is on PATH"
+                          + (f" (NNTRAIN_CHROMIUM={os.environ['NNTRAIN_CHROMIUM']})"
+                             if os.environ.get("NNTRAIN_CHROMIUM") else ""))
+        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-4:])
+        return None, f"apt-get install {' '.join(CHROMIUM_PACKAGES)} failed: {tail}"
+
+
+@functools.cache
+def _chromium():
+    path = find_chromium()
+    if path:
+        return path, ""
+    return _install_chromium()
+
+
+def _unavailable(message):
+    if os.environ.get("NNTRAIN_REQUIRE_BROWSER") == "1":
+        pytest.fail(message + " (NNTRAIN_REQUIRE_BROWSER=1 makes this a failure)", pytrace=False)
+    pytest.skip(message)
+
+
+def require_chromium():
+    """The system Chromium, installed with apt-get if needed; skips the test if impossible."""
+    path, reason = _chromium()
+    if not path:
+        _unavailable(f"SKIPPED BROWSER TESTS: Chromium is not installed and could not be "
+                     f"installed: {reason}")
+    return path
+
+
+@functools.cache
+def _playwright():
+    try:
+        import playwright.sync_api  # noqa: F401
+        return ""
+    except ImportError:
+        pass
+    # Playwright is part of the course tools (pyproject.toml, extra "course");
+    # install the pinned version if this environment lacks it.  The Python
+    # package carries its own driver; no browser is downloaded.
+    constraints = ROOT / "constraints.txt"
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "playwright"]
+    if constraints.is_file():
+        command[-1:-1] = ["-c", str(constraints)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=APT_TIMEOUT)
+    if proc.returncode != 0:
+        return f"pip install playwright failed: {proc.stderr.strip()[-500:]}"
+    return ""
+
+
+def require_playwright():
+    reason = _playwright()
+    if reason:
+        _unavailable(f"SKIPPED BROWSER TESTS: Playwright for Python is not installed and "
+                     f"could not be installed: {reason}")
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium browser (Playwright ``Browser``) for the duration of the block.
+
+    Only one can be open at a time in a thread (Playwright's sync API), and
+    while it is open the thread has a running asyncio loop: keep the block
+    short (a test module), so that other tests' asyncio code never meets it.
+    """
+    executable = require_chromium()
+    require_playwright()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json",
+        ".ipynb": "application/x-ipynb+json", ".svg": "image/svg+xml",
+        ".woff": "font/woff", ".woff2": "font/woff2",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve ``directory`` over HTTP on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def is_local(url):
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+class Guard:
+    """Watches a browser context: network use and the errors its pages report.
+
+    ``blocked`` lists requests to other hosts (aborted); ``errors`` lists console
+    errors, uncaught exceptions, failed requests and HTTP error responses.
+    """
+
+    def __init__(self, context):
+        self.blocked = []
+        self.errors = []
+        context.route("**/*", self._route)
+        context.on("page", self.watch)
+
+    def _route(self, route):
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def watch(self, page):
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught exception: {error}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location.get("url", "") if message.location else ""
+            self.errors.append(f"console error: {message.text}" + (f" ({where})" if where else ""))
+
+    def _failed(self, request):
+        if is_local(request.url):
+            self.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response):
+        if response.status >= 400 and is_local(response.url):
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def problems(self):
+        """A readable list of everything that went wrong, or []."""
+        return [f"needs the network: {url}" for url in self.blocked] + list(self.errors)
