@@ -45,16 +45,25 @@ lab: release ## Start JupyterLab on the student versions (prints the URL)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --allow-root \
 	  --ServerApp.root_dir=$(CURDIR)/autograder/release
 
-autograde: $(STAMP) ## Autograde autograder/submitted/ (all assignments, or ASSIGNMENT=<id>)
-	cd autograder && for a in $(or $(ASSIGNMENT),$(ASSIGNMENTS)); do \
-	  ../$(BIN)/nbgrader autograde "$$a" --create; done
+autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, a status for each (ASSIGNMENT=<id>, FORCE=1)
+	cd autograder && ../$(BIN)/python -m grading autograde $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) \
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(FORCE),--force)
 
-feedback: $(STAMP) ## Write per-student HTML feedback into autograder/feedback/
-	cd autograder && for a in $(or $(ASSIGNMENT),$(ASSIGNMENTS)); do \
-	  ../$(BIN)/nbgrader generate_feedback "$$a"; done
+collect: $(STAMP) ## Import an LMS zip of submissions into autograder/submitted/ (ZIP=<file>)
+	@test -n "$(ZIP)" || { echo "usage: make collect ZIP=<file.zip> [ASSIGNMENT=<id>]"; exit 2; }
+	zip="$(ZIP)"; case "$$zip" in /*) ;; *) zip="$(CURDIR)/$$zip";; esac; \
+	  cd autograder && ../$(BIN)/python -m grading collect "$$zip" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-grades: $(STAMP) ## Export the gradebook to autograder/grades.csv
-	cd autograder && ../$(BIN)/nbgrader export --to grades.csv
+feedback: $(STAMP) ## Write per-student HTML feedback (no hidden tests) into autograder/feedback/
+	cd autograder && ../$(BIN)/python -m grading feedback $(ASSIGNMENT)
+
+feedback-pack: feedback ## Zip each student's feedback for return (autograder/grades/feedback/)
+	cd autograder && ../$(BIN)/python -m grading pack $(ASSIGNMENT)
+
+grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, detail) and summaries
+	cd autograder && ../$(BIN)/python -m grading grades $(ASSIGNMENT)
+
+.PHONY: collect feedback-pack
 
 bench: $(STAMP) ## Run the benchmarks (not part of the tests)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done

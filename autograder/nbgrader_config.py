@@ -7,7 +7,8 @@ gradebook.db) is created here and never committed.
 import os
 
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+from traitlets import Bool
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -32,5 +33,34 @@ c.GenerateAssignment.create_assignment = True
 # edited are always restored from the gradebook).
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback never shows the source of hidden tests.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+class ClearHiddenTestTracebacks(Preprocessor):
+    """Replace the traceback of a failed hidden test by its last line ("AssertionError: message").
+
+    IPython tracebacks quote the lines around the failure, so without this the
+    feedback would show hidden test code even after ClearHiddenTests.  It must
+    run before ClearHiddenTests, which removes the markers it looks for.
+    """
+
+    enabled = Bool(True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
+
+
+# Feedback never shows the source of hidden tests, nor their code quoted in tracebacks.
+c.GenerateFeedback.preprocessors = [
+    GetGrades, ClearHiddenTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# zip_collect (`make collect ZIP=...`): how to read the student id and the notebook name from
+# the file names in an LMS download, e.g. Canvas "doejane_12345_678_cross_entropy.ipynb" or
+# "doejane_LATE_12345_678_cross_entropy-1.ipynb" (student "doejane"), or "jdoe_cross_entropy.ipynb".
+# Student ids must not contain "_". Override with NNTRAIN_ZIP_REGEXP.
+c.FileNameCollectorPlugin.named_regexp = os.environ.get(
+    "NNTRAIN_ZIP_REGEXP",
+    r".*/(?P<student_id>[^/_]+)_(?:LATE_)?(?:\d+_)*(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$",
+)

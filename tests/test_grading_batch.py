@@ -1,0 +1,493 @@
+"""The grading tool (autograder/grading) on whole batches, in throw-away copies of the course.
+
+* the bad-submission matrix: good submissions and fifteen kinds of bad ones
+  graded in one parallel batch on SQLite - every good one gets its exact score,
+  every bad one its status, the batch completes, a second run changes
+  nothing, manual grades survive a forced regrade, and the feedback shows no
+  hidden test;
+* an interrupted batch (SIGINT) resumes where it stopped;
+* PostgreSQL: a parallel run against a real server (installed with apt-get if
+  missing, started here as a throw-away cluster) gives exactly the grades of
+  a serial run on SQLite.
+"""
+import csv
+import glob
+import hashlib
+import io
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, make_course, nbgrader
+from nbtools import BEGIN_HIDDEN, END_HIDDEN, read, region_lines, solution_notebook
+from test_autograde_e2e import (ASSIGNMENT, NOTEBOOK, correct, expected_points, released, save,
+                                solution_answers, submission, wrong_answers)
+
+sys.path.insert(0, str(ROOT / "autograder"))
+from grading import feedback, report  # noqa: E402
+from grading.course import Course  # noqa: E402
+from grading.feedback import html_text  # noqa: E402 - a page's text as a reader sees it
+
+TIMEOUT = "5"          # seconds per cell: the loops cost little; a loaded machine still passes
+MEMORY = "2048"        # MB per kernel (a bare kernel with NumPy takes about 1 GB of address space)
+
+
+def grading(course, *args, check=True, env=None, timeout=900):
+    """Run ``python -m grading --course COURSE ARGS`` the way `make` does (from autograder/)."""
+    proc = subprocess.run([sys.executable, "-m", "grading", "--course", str(course), *args],
+                          cwd=ROOT / "autograder", capture_output=True, text=True, env=env, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"grading {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def in_process(function, course, *args):
+    """A quick command (grades, feedback, pack) run in this process: (exit code, output)."""
+    out = io.StringIO()
+    code = function(Course(course), *args, out=out)
+    return code, out.getvalue()
+
+
+def autograde(course, *args, **kwargs):
+    return grading(course, "autograde", "--timeout", TIMEOUT, "--memory", MEMORY, "--no-progress",
+                   *args, **kwargs)
+
+
+def statuses(course):
+    return json.loads((course / "grades" / "status.json").read_text())["submissions"]
+
+
+def csv_rows(course):
+    with open(course / "grades" / "grades.csv", newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def gradebook_dump(db_url, course_id="nntrain"):
+    """Every grade and comment in the gradebook, as comparable tuples."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gb:
+        rows = []
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                for notebook in sub.notebooks:
+                    rows += [("grade", sub.student.id, notebook.name, g.name, g.auto_score, g.manual_score,
+                              g.needs_manual_grade) for g in notebook.grades]
+                    rows += [("comment", sub.student.id, notebook.name, c.name, c.auto_comment, c.manual_comment)
+                             for c in notebook.comments]
+        return sorted(rows, key=repr)
+
+
+def digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# -- the kinds of submission --------------------------------------------------------------------------
+ANSWERS = solution_answers()
+SOFTMAX, CEE = ANSWERS["softmax"], ANSWERS["cross_entropy_error"]
+
+LOOP_AT_TOP = SOFTMAX + '''
+
+while True:            # a loop that never ends, at the top of the cell
+    pass
+'''
+IGNORES_SIGINT = '''
+import signal
+
+def softmax(a):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the interrupt that stops a timed-out cell
+    while True:
+        pass
+'''
+MEMORY_HOG = SOFTMAX + '''
+
+def remember_everything():
+    blocks = []
+    while True:
+        blocks.append(np.zeros(25_000_000))   # 200 MB more, again and again
+
+remember_everything()
+'''
+STDERR_NOISE = '''
+import sys
+
+def softmax(a):
+    print("debug: softmax of", a, file=sys.stderr)   # correct, but chatty on stderr
+    exp_a = np.exp(a - np.max(a))
+    return exp_a / np.sum(exp_a)
+'''
+CRASH = SOFTMAX + '''
+
+import os, signal
+os.kill(os.getpid(), signal.SIGKILL)     # what the kernel's end looks like to the grader after an OOM kill
+'''
+IMPORT_ERROR = "import torch_that_is_not_installed\n\n" + SOFTMAX
+OUTSIDE_WRITE = SOFTMAX + '''
+
+import os
+for target in ("../../../submitted/good1/ch01_cross_entropy/cross_entropy.ipynb", "../../../gradebook.db"):
+    try:
+        with open(target, "w") as handle:      # another student's submission, the gradebook
+            handle.write("{}")
+    except OSError:
+        pass
+try:
+    os.remove("../../good1/ch01_cross_entropy/cross_entropy.ipynb")
+except OSError:
+    pass
+'''
+PEEK = SOFTMAX + '''
+
+import glob
+for pattern in ("../../../../solutions/*/*.ipynb", "../../*/ch01_cross_entropy/*.ipynb"):
+    try:                                   # the solutions and hidden tests, other students' work
+        for path in glob.glob(pattern):
+            print(open(path).read())
+    except OSError:
+        pass
+'''
+REFERENCE = "from nntrain import softmax   # the course package's own\n"
+SHADOW_PACKAGE = wrong_answers()["softmax"] + '''
+
+import os
+os.makedirs("nntrain", exist_ok=True)           # a fake package: hidden tests would compare
+with open("nntrain/__init__.py", "w") as handle:    # the answer with itself
+    handle.write("")
+with open("nntrain/functions.py", "w") as handle:
+    handle.write("from __main__ import softmax, cross_entropy_error\\n")
+'''
+
+
+def build_batch(course):
+    """Write the submissions; returns {student: (status, score or "", words in the detail)}."""
+    release = released(course)
+    wrong = expected_points(wrong_answers())
+    expected = {}
+
+    def add(student, status, score, words, notebook=None, text=None, name=NOTEBOOK):
+        save(course, student, notebook, text, name=name)
+        expected[student] = (status, score, words)
+
+    # good ones
+    add("good1", "graded", 10.0, "awaits manual grading", correct(release))
+    add("good2", "graded", 10.0, "", submission(release, ANSWERS, written=None))
+    add("wrong", "graded", wrong, "", submission(release, wrong_answers()))
+    add("blank", "graded", 0.0, "not attempted: softmax, cross_entropy_error", submission(release))
+    # bad ones
+    add("invalid_json", "invalid_notebook", "", "not valid JSON", text='{"cells": [{"source": ')
+    add("empty_file", "invalid_notebook", "", "is empty", text="")
+    add("wrong_name", "missing_notebook", "", "found cross_entropy (1).ipynb", correct(release),
+        name="cross_entropy (1).ipynb")
+    deleted = correct(release)
+    deleted.cells = [c for c in deleted.cells
+                     if not c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    add("deleted_tests", "tampered", 10.0, "test cell test_softmax_values deleted", deleted)
+    tampered = submission(release, wrong_answers())
+    for cell in tampered.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("test_"):
+            cell.source = "pass"
+    add("tampered_tests", "tampered", wrong, "test cell test_softmax_values edited", tampered)
+    add("infinite_loop", "timed_out", 10.0, f"cell softmax ran past the {TIMEOUT} s limit",
+        submission(release, {**ANSWERS, "softmax": LOOP_AT_TOP}))
+    add("ignores_sigint", "timed_out", "", "ignored the interrupt",
+        submission(release, {**ANSWERS, "softmax": IGNORES_SIGINT}))
+    add("memory_hog", "memory_limit", 10.0, "cell softmax ran out of memory",
+        submission(release, {**ANSWERS, "softmax": MEMORY_HOG}))
+    add("kernel_crash", "kernel_died", "", "the kernel died in cell softmax",
+        submission(release, {**ANSWERS, "softmax": CRASH}))
+    add("stderr_noise", "stderr", expected_points({"softmax": STDERR_NOISE}), "wrote to stderr",
+        submission(release, {**ANSWERS, "softmax": STDERR_NOISE}))
+    add("import_error", "answer_error", expected_points({"softmax": IMPORT_ERROR}), "ModuleNotFoundError",
+        submission(release, {**ANSWERS, "softmax": IMPORT_ERROR}))
+    add("outside_write", "outside_access", 10.0, "submitted/good1/ch01_cross_entropy/cross_entropy.ipynb was blocked",
+        submission(release, {**ANSWERS, "softmax": OUTSIDE_WRITE}))
+    add("peek_solutions", "outside_access", 10.0, "solutions was blocked",
+        submission(release, {**ANSWERS, "softmax": PEEK}))
+    add("reference", "cheating", 0.0, "softmax is nntrain.functions.softmax",
+        submission(release, {**ANSWERS, "softmax": REFERENCE}))
+    add("shadow_package", "graded", wrong, "",
+        submission(release, {**wrong_answers(), "softmax": SHADOW_PACKAGE}))
+    return expected
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    course = make_course(tmp_path_factory.mktemp("batch"))
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    expected = build_batch(course)
+    good1 = course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK
+    before = digest(good1)
+    started = time.monotonic()
+    proc = autograde(course, "--jobs", "3", check=False)
+    seconds = time.monotonic() - started
+    listing = grading(course, "grades", check=False)
+    return course, expected, proc, before, seconds, listing
+
+
+def test_matrix_has_enough_kinds(batch):
+    _, expected, *_ = batch
+    bad = [s for s, (status, _, _) in expected.items() if s not in ("good1", "good2", "wrong", "blank")]
+    assert len(bad) >= 12
+
+
+def test_batch_completes(batch):
+    course, expected, proc, _, seconds, _ = batch
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert set(statuses(course)) == {f"{ASSIGNMENT}/{s}" for s in expected}
+    assert f"{len(expected)} submission(s) to grade" in proc.stdout
+    assert seconds < 400, f"the batch took {seconds:.0f} s"
+
+
+@pytest.mark.parametrize("student", ["good1", "good2", "wrong", "blank", "invalid_json", "empty_file",
+                                     "wrong_name", "deleted_tests", "tampered_tests", "infinite_loop",
+                                     "ignores_sigint", "memory_hog", "kernel_crash", "stderr_noise", "import_error",
+                                     "outside_write", "peek_solutions", "reference", "shadow_package"])
+def test_every_submission_gets_its_status_and_score(batch, student):
+    course, expected, *_ = batch
+    row = csv_rows(course)[student]
+    status, score, words = expected[student]
+    assert row["status"] == status, row
+    assert row["score"] == ("" if score == "" else f"{score:g}"), row
+    assert row["max_score"] == "12"
+    assert words in row["detail"], row
+
+
+def test_grades_output_shows_the_statuses(batch):
+    course, expected, *_, proc = batch
+    assert proc.returncode == 0, proc.stderr
+    for status in {s for s, _, _ in expected.values()} - {"graded"}:
+        assert status in proc.stdout
+    assert "1 invalid_notebook" not in proc.stdout and "2 invalid_notebook" in proc.stdout
+    summary = (course / "grades" / "summary" / f"{ASSIGNMENT}.md").read_text()
+    assert "| timed_out | 2 |" in summary and "| graded | 5 |" in summary
+    assert (course / "grades" / "summary" / f"{ASSIGNMENT}_scores.png").stat().st_size > 5000
+
+
+def test_nothing_outside_a_submission_was_changed(batch):
+    course, _, _, before, *_ = batch
+    assert digest(course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK) == before
+    assert (course / "autograded" / "good1" / ASSIGNMENT / NOTEBOOK).is_file()
+    assert gradebook_dump(f"sqlite:///{course / 'gradebook.db'}")      # still a gradebook
+    kernel_dir = course / "autograded" / "shadow_package" / ASSIGNMENT / "nntrain"
+    assert kernel_dir.is_dir(), "the fake package was written in the submission's own folder (allowed)"
+
+
+def test_ungraded_submissions_leave_no_autograded_notebook(batch):
+    course, expected, *_ = batch
+    for student, (status, score, _) in expected.items():
+        folder = course / "autograded" / student / ASSIGNMENT
+        assert (folder / NOTEBOOK).is_file() == (score != ""), student
+
+
+def test_second_run_changes_nothing(batch):
+    course, expected, *_ = batch
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    before_status, before_grades = statuses(course), gradebook_dump(db_url)
+    in_process(report.write_grades, course)
+    before_csv = (course / "grades" / "grades.csv").read_text()
+    proc = autograde(course)
+    assert f"0 submission(s) to grade, {len(expected)} unchanged" in proc.stdout
+    assert statuses(course) == before_status
+    assert gradebook_dump(db_url) == before_grades
+    in_process(report.write_grades, course)
+    assert (course / "grades" / "grades.csv").read_text() == before_csv
+
+
+def test_forced_regrade_keeps_manual_grades(batch):
+    course, *_ = batch
+    from nbgrader.api import Gradebook
+
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(db_url, "nntrain") as gb:
+        grade = gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1")
+        grade.manual_score = 2.0
+        gb.db.commit()
+    rows_before = len(gradebook_dump(db_url))
+    autograde(course, "--force", "--student", "good1")
+    with Gradebook(db_url, "nntrain") as gb:
+        assert gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1").manual_score == 2.0
+        assert gb.find_submission(ASSIGNMENT, "good1").score == 12.0
+    assert len(gradebook_dump(db_url)) == rows_before           # nothing duplicated
+    in_process(report.write_grades, course)
+    assert csv_rows(course)["good1"]["score"] == "12"
+
+
+def test_feedback_has_no_hidden_tests_and_is_packed(batch):
+    course, expected, *_ = batch
+    code, output = in_process(feedback.generate, course)
+    assert code == 0, output
+    pages = {p.parent.parent.name: p for p in (course / "feedback").glob(f"*/{ASSIGNMENT}/*.html")}
+    graded = {s for s, (_, score, _) in expected.items() if score != ""}
+    assert set(pages) == graded
+    hidden = [line.strip() for cell in read(solution_notebook(ASSIGNMENT)).cells
+              for line in region_lines(cell.source, BEGIN_HIDDEN, END_HIDDEN) if len(line.strip()) > 12]
+    assert hidden
+    for student, page in pages.items():
+        text = html_text(page.read_text())
+        shown = [line for line in hidden if " ".join(line.split()) in text]
+        assert not shown, f"{student}'s feedback shows hidden test code: {shown}"
+    assert in_process(feedback.pack, course)[0] == 0
+    zips = {p.stem for p in (course / "grades" / "feedback" / ASSIGNMENT).glob("*.zip")}
+    assert zips == graded - {"reference"}, "cheating is held back, everyone else gets feedback"
+    with zipfile.ZipFile(course / "grades" / "feedback" / ASSIGNMENT / "good1.zip") as archive:
+        assert archive.namelist() == [f"{ASSIGNMENT}/cross_entropy.html"]
+
+
+# -- interrupted and resumed ---------------------------------------------------------------------------
+def kernels_in(course):
+    """Processes whose working folder is inside the course (grading kernels left behind)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(Path(os.readlink(entry / "cwd"))).startswith(str(course)):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_interrupted_batch_resumes(tmp_path):
+    course = make_course(tmp_path)
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    release = released(course)
+    students = ["s1", "s2", "s3", "s4"]
+    for student in students[:3]:
+        save(course, student, correct(release))
+    save(course, "s4", submission(release, wrong_answers()))
+    command = [sys.executable, "-m", "grading", "--course", str(course), "autograde", "--jobs", "1",
+               "--timeout", TIMEOUT, "--no-progress"]
+    process = subprocess.Popen(command, cwd=ROOT / "autograder", stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    status_file = course / "grades" / "status.json"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
+        if status_file.is_file() and json.loads(status_file.read_text())["submissions"]:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "run the same command again to resume" in output
+    done = statuses(course)
+    assert 1 <= len(done) < 4, output
+    assert all(entry["status"] == "graded" for entry in done.values())
+    assert not kernels_in(course), "a kernel outlived the interrupted batch"
+
+    proc = grading(course, "autograde", "--jobs", "2", "--timeout", TIMEOUT, "--no-progress")
+    assert f"{4 - len(done)} submission(s) to grade, {len(done)} unchanged" in proc.stdout
+    in_process(report.write_grades, course)
+    rows = csv_rows(course)
+    assert {s: rows[s]["score"] for s in students} == {
+        "s1": "10", "s2": "10", "s3": "10", "s4": f"{expected_points(wrong_answers()):g}"}
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------------------------
+def postgres_bin():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def install_postgres():
+    """apt-get install postgresql (as root); returns why it could not, or None."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "not root or no apt-get"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    command = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"]
+    if subprocess.run(command, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+        proc = subprocess.run(command, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            return proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "apt-get failed"
+    return None
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """The URL of a database on a throw-away PostgreSQL cluster, started here and stopped after."""
+    bindir = postgres_bin()
+    if bindir is None:
+        why = install_postgres()
+        bindir = postgres_bin()
+        if bindir is None:
+            pytest.skip(f"PostgreSQL is not installed and could not be installed ({why})")
+    folder = Path(tempfile.mkdtemp(prefix="nntrain-postgres-"))
+    as_user = []
+    if os.geteuid() == 0:          # initdb refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") else None
+        assert as_user, "runuser is needed to start PostgreSQL as the postgres user"
+    data, port = folder / "data", free_port()
+
+    def run(*command):
+        proc = subprocess.run([*as_user, *command], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"{command[0]} failed:\n{proc.stdout}\n{proc.stderr}"
+
+    run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
+        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    try:
+        run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "gradebook")
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/gradebook"   # psycopg2: the course installs it
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def small_batch(course):
+    release = released(course)
+    save(course, "good", correct(release))
+    save(course, "wrong", submission(release, wrong_answers()))
+    tampered = submission(release, wrong_answers())
+    for cell in tampered.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").startswith("test_"):
+            cell.source = "pass"
+    save(course, "tampered", tampered)
+    save(course, "noisy", submission(release, {**ANSWERS, "softmax": STDERR_NOISE}))
+    save(course, "blank", submission(release))
+    save(course, "invalid", text="not a notebook")
+
+
+def test_postgres_parallel_equals_sqlite_serial(tmp_path, postgres, monkeypatch):
+    serial = make_course(tmp_path / "sqlite")
+    nbgrader(serial, "generate_assignment", ASSIGNMENT, "--force")
+    small_batch(serial)
+    autograde(serial, "--jobs", "1")
+
+    env = {**os.environ, "NNTRAIN_GRADEBOOK_URL": postgres}
+    parallel = make_course(tmp_path / "postgres")
+    nbgrader(parallel, "generate_assignment", ASSIGNMENT, "--force", env=env)
+    assert not (parallel / "gradebook.db").exists(), "the gradebook must be PostgreSQL, not SQLite"
+    small_batch(parallel)
+    autograde(parallel, "--jobs", "3", env=env)
+
+    in_process(report.write_grades, serial)
+    monkeypatch.setenv("NNTRAIN_GRADEBOOK_URL", postgres)
+    in_process(report.write_grades, parallel)
+    assert csv_rows(parallel) == csv_rows(serial)
+    assert len(csv_rows(serial)) == 6
+    cells = {k: v.get("cells") for k, v in statuses(serial).items()}
+    assert {k: v.get("cells") for k, v in statuses(parallel).items()} == cells
+    assert gradebook_dump(postgres) == gradebook_dump(f"sqlite:///{serial / 'gradebook.db'}")
