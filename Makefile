@@ -70,3 +70,16 @@ bench: $(STAMP) ## Run the benchmarks (not part of the tests)
 
 clean: ## Remove generated files (keeps .venv)
 	rm -rf _build exercises autograder/release autograder/autograded autograder/feedback
+
+STUDENT_FILES := README.md LICENSE pyproject.toml constraints.txt binder intro.md chapters lib
+
+student-branch: exercises ## Commit what students get (lessons, package, student exercises; no solutions) to branch `student`
+	@set -e; index=$$(mktemp -u); export GIT_INDEX_FILE=$$index; \
+	  git read-tree --empty; git add $(STUDENT_FILES); git add --force exercises; \
+	  if git ls-files --cached | grep -qE '^(solutions|autograder)/'; then echo "solutions in the student tree"; exit 1; fi; \
+	  tree=$$(git write-tree); rm -f $$index; \
+	  parent=$$(git rev-parse --quiet --verify refs/heads/student || true); \
+	  commit=$$(git commit-tree $$tree $${parent:+-p $$parent} -m "Student version of the course"); \
+	  git update-ref refs/heads/student $$commit; \
+	  echo "branch student -> $$commit; push it to the repository named in _config.yml (repository.url)"
+.PHONY: student-branch
