@@ -14,4 +14,7 @@ for _variable, _folder in {
 }.items():
     os.environ.setdefault(_variable, str(_STATE / _folder))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests run two workers on two cores: one BLAS thread per process (kernels
+# included) keeps OpenBLAS threads from stalling each other.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

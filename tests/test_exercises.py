@@ -9,11 +9,17 @@ import importlib
 
 import pytest
 from nbgrader.validator import Validator
+from traitlets.config import Config
 
 from nbtools import (assignment_ids, grade_id, is_answer_cell, is_manual_cell, is_test_cell, read,
                      run_in_process, solution_notebook, with_answer)
 
 ASSIGNMENTS = assignment_ids()
+
+
+def validate(path):
+    """nbgrader's Validator, with the course's per-cell time limit (nbgrader's default is 30 s)."""
+    return Validator(config=Config({"Execute": {"timeout": 120}})).validate(str(path))
 
 
 def catalogue(assignment_id):
@@ -45,7 +51,7 @@ def test_assignment_is_complete(assignment_id):
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_solution_passes_validator(assignment_id):
-    results = Validator().validate(str(solution_notebook(assignment_id)))
+    results = validate(solution_notebook(assignment_id))
     assert not results, f"the solution does not validate: {results}"
 
 
@@ -55,7 +61,7 @@ def test_every_test_fails_on_student_version(assignment_id, student_versions):
     with the hidden tests put back (what the autograder runs) every test cell fails."""
     path = student_versions(assignment_id)
     release = read(path)
-    results = Validator().validate(str(path))
+    results = validate(path)
     failed = {r["source"] for r in results.get("failed", [])}
     visible = [c for c in release.cells if is_test_cell(c) and c.source.strip()]
     assert visible, "the student version has no visible tests"

@@ -6,11 +6,15 @@ Each module follows one chapter's idea:
 * :mod:`nntrain.gradient` - numerical differentiation and gradient descent (chapters 3-5)
 * :mod:`nntrain.networks` - SimpleNet and TwoLayerNet (chapters 6-7)
 * :mod:`nntrain.datasets` - MNIST loading and mini-batches (chapters 2 and 7)
+* :mod:`nntrain.training` - mini-batch SGD and the gradient check (chapter 7)
+* :mod:`nntrain.plotting` - loss and accuracy curves (chapter 7)
 """
 from .datasets import load_mnist, sample_batch
 from .functions import cross_entropy_error, one_hot, sigmoid, softmax
 from .gradient import (descent_path, gradient_descent, numerical_diff, numerical_gradient,
                        relative_error)
 from .networks import SimpleNet, TwoLayerNet
+from .plotting import plot_accuracy, plot_loss
+from .training import History, check_gradient, relative_difference, train
 
 __version__ = "1.0.0"

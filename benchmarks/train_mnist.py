@@ -1,0 +1,338 @@
+"""Benchmark: training the chapter 7 network on MNIST, three ways.
+
+Every contender trains the same model with the same schedule, the book's
+(Saitoh, *Deep Learning from Scratch*, chapter 4): 784-50-10 with a sigmoid
+hidden layer and a softmax output, weights drawn with standard deviation 0.01,
+10,000 iterations of mini-batch SGD with batches of 100 and learning rate 0.1,
+accuracy on the full training and test sets about once per epoch.
+
+* ``nntrain``   - :func:`nntrain.training.train` on a float32
+  :class:`nntrain.networks.TwoLayerNet` (integer labels, an epoch-wise
+  shuffled order);
+* ``reference`` - a plain book-style NumPy version written below: float64
+  weights, one-hot targets, batches drawn with replacement, the loss computed
+  again after every update, accuracy on the full sets at once;
+* ``pytorch``   - PyTorch on the CPU (``nn.Linear``, ``F.cross_entropy``,
+  ``torch.optim.SGD``), when torch is installed; otherwise the row says it
+  was skipped.
+
+Each contender runs in its own Python process, so its peak memory (the
+process's maximum resident set size, imports and data included) is its own.
+The wall time covers the training loop and the accuracy evaluations, not
+loading the data.  Every contender runs ``--repeat`` times (3 by default) and
+the fastest run is reported (its accuracy and memory too).
+
+The compute bound is the run's floating-point operations (the matrix
+products of nntrain's schedule; the element-wise work adds under 1%) divided
+by the float32 matrix-multiply throughput measured on this machine in the
+same run (before and after the contenders; the faster of the two), with a
+large square product that keeps every core busy.
+
+Run it with ``make bench`` or ``python benchmarks/train_mnist.py [--repeat R]``.
+The timings only mean something on an otherwise idle machine: the load
+average is printed first.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SIZES = dict(input_size=784, hidden_size=50, output_size=10)
+SCHEDULE = dict(iterations=10_000, batch_size=100, learning_rate=0.1)
+WEIGHT_INIT_STD = 0.01
+SEED = 0
+CONTENDERS = ("nntrain", "reference", "pytorch")
+
+TARGETS = dict(
+    speedup_vs_reference=2.5,   # at least this many times faster than the reference
+    bound_factor=3.0,           # at most this many times the compute bound
+    accuracy_points=0.5,        # final test accuracy within this many points of the reference
+    peak_memory_mb=600,         # nntrain's peak memory below this
+)
+
+
+def peak_memory_mb():
+    """This process's peak resident memory in MB (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------
+# The contenders (each runs in a child process)
+# --------------------------------------------------------------------------
+
+def run_nntrain(data, iterations):
+    from nntrain.networks import TwoLayerNet
+    from nntrain.training import train
+
+    (x_train, t_train), (x_test, t_test) = data
+    net = TwoLayerNet(**SIZES, weight_init_std=WEIGHT_INIT_STD, rng=np.random.default_rng(SEED),
+                      dtype=np.float32)
+    start = time.perf_counter()
+    history = train(net, (x_train, t_train), (x_test, t_test), iterations=iterations,
+                    batch_size=SCHEDULE["batch_size"], learning_rate=SCHEDULE["learning_rate"],
+                    seed=SEED, progress=False)
+    seconds = time.perf_counter() - start
+    return seconds, history.test_accuracy[-1], len(history.epochs)
+
+
+def run_reference(data, iterations):
+    """The book's training script, written the plain way."""
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def sigmoid_grad(x):
+        return (1.0 - sigmoid(x)) * sigmoid(x)
+
+    def softmax(x):
+        x = x - np.max(x, axis=-1, keepdims=True)
+        return np.exp(x) / np.sum(np.exp(x), axis=-1, keepdims=True)
+
+    def cross_entropy_error(y, t):
+        t = t.argmax(axis=1)  # one-hot -> labels
+        batch_size = y.shape[0]
+        return -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size
+
+    class BookTwoLayerNet:
+        def __init__(self, input_size, hidden_size, output_size, weight_init_std, rng):
+            self.params = {
+                "W1": weight_init_std * rng.standard_normal((input_size, hidden_size)),
+                "b1": np.zeros(hidden_size),
+                "W2": weight_init_std * rng.standard_normal((hidden_size, output_size)),
+                "b2": np.zeros(output_size),
+            }
+
+        def predict(self, x):
+            a1 = np.dot(x, self.params["W1"]) + self.params["b1"]
+            z1 = sigmoid(a1)
+            a2 = np.dot(z1, self.params["W2"]) + self.params["b2"]
+            return softmax(a2)
+
+        def loss(self, x, t):
+            return cross_entropy_error(self.predict(x), t)
+
+        def accuracy(self, x, t):
+            y = np.argmax(self.predict(x), axis=1)
+            return np.sum(y == np.argmax(t, axis=1)) / float(x.shape[0])
+
+        def gradient(self, x, t):
+            W1, b1, W2, b2 = (self.params[key] for key in ("W1", "b1", "W2", "b2"))
+            batch_num = x.shape[0]
+            a1 = np.dot(x, W1) + b1
+            z1 = sigmoid(a1)
+            a2 = np.dot(z1, W2) + b2
+            y = softmax(a2)
+            dy = (y - t) / batch_num
+            grads = {"W2": np.dot(z1.T, dy), "b2": np.sum(dy, axis=0)}
+            dz1 = np.dot(dy, W2.T) * sigmoid_grad(a1)
+            grads["W1"] = np.dot(x.T, dz1)
+            grads["b1"] = np.sum(dz1, axis=0)
+            return grads
+
+    (x_train, t_train), (x_test, t_test) = data
+    t_train = np.eye(10)[t_train]  # one-hot, float64, as the book's loader makes them
+    t_test = np.eye(10)[t_test]
+    rng = np.random.default_rng(SEED)
+    net = BookTwoLayerNet(**SIZES, weight_init_std=WEIGHT_INIT_STD, rng=rng)
+    train_size, batch_size = len(x_train), SCHEDULE["batch_size"]
+    iter_per_epoch = max(train_size // batch_size, 1)
+    train_loss_list, train_acc_list, test_acc_list = [], [], []
+
+    start = time.perf_counter()
+    for i in range(iterations):
+        batch_mask = rng.choice(train_size, batch_size)  # with replacement, like np.random.choice
+        x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
+        grad = net.gradient(x_batch, t_batch)
+        for key in ("W1", "b1", "W2", "b2"):
+            net.params[key] -= SCHEDULE["learning_rate"] * grad[key]
+        train_loss_list.append(net.loss(x_batch, t_batch))
+        if i % iter_per_epoch == 0:
+            train_acc_list.append(net.accuracy(x_train, t_train))
+            test_acc_list.append(net.accuracy(x_test, t_test))
+    final_accuracy = net.accuracy(x_test, t_test)
+    seconds = time.perf_counter() - start
+    return seconds, final_accuracy, len(test_acc_list) + 1
+
+
+def run_pytorch(data, iterations):
+    import torch
+    from torch import nn
+    from torch.nn import functional as F
+
+    torch.manual_seed(SEED)
+    (x_train, t_train), (x_test, t_test) = data
+    x_train, x_test = torch.from_numpy(x_train), torch.from_numpy(x_test)
+    t_train, t_test = torch.from_numpy(t_train.astype(np.int64)), torch.from_numpy(t_test.astype(np.int64))
+    model = nn.Sequential(nn.Linear(SIZES["input_size"], SIZES["hidden_size"]), nn.Sigmoid(),
+                          nn.Linear(SIZES["hidden_size"], SIZES["output_size"]))
+    with torch.no_grad():
+        for layer in (model[0], model[2]):
+            nn.init.normal_(layer.weight, std=WEIGHT_INIT_STD)
+            nn.init.zeros_(layer.bias)
+    optimizer = torch.optim.SGD(model.parameters(), lr=SCHEDULE["learning_rate"])
+    generator = torch.Generator().manual_seed(SEED)
+    n, batch_size = len(x_train), SCHEDULE["batch_size"]
+    iter_per_epoch = max(n // batch_size, 1)
+
+    def accuracy(x, t):
+        with torch.no_grad():
+            return (model(x).argmax(dim=1) == t).float().mean().item()
+
+    losses, test_accuracy = [], []
+    start = time.perf_counter()
+    test_accuracy.append((accuracy(x_train, t_train), accuracy(x_test, t_test)))
+    for i in range(iterations):
+        position = i % iter_per_epoch
+        if position == 0:
+            order = torch.randperm(n, generator=generator)
+        batch = order[position * batch_size:(position + 1) * batch_size]
+        loss = F.cross_entropy(model(x_train[batch]), t_train[batch])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if (i + 1) % iter_per_epoch == 0 or i + 1 == iterations:
+            test_accuracy.append((accuracy(x_train, t_train), accuracy(x_test, t_test)))
+    seconds = time.perf_counter() - start
+    return seconds, test_accuracy[-1][1], len(test_accuracy)
+
+
+def child(name, iterations):
+    """Run one contender in this process and print one JSON line with its results."""
+    if name == "pytorch":
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            print(json.dumps({"name": name, "skipped": "torch is not installed"}))
+            return
+    from nntrain import load_mnist
+
+    data = load_mnist(normalize=True, flatten=True, one_hot_label=False)
+    runner = {"nntrain": run_nntrain, "reference": run_reference, "pytorch": run_pytorch}[name]
+    seconds, accuracy, evaluations = runner(data, iterations)
+    print(json.dumps({"name": name, "seconds": seconds, "accuracy": accuracy,
+                      "evaluations": evaluations, "peak_mb": peak_memory_mb()}))
+
+
+# --------------------------------------------------------------------------
+# The parent: compute bound, children, table
+# --------------------------------------------------------------------------
+
+def matmul_throughput(size=2048, repeats=5):
+    """Best float32 matrix-multiply speed of this machine, in FLOP/s (a size x size product)."""
+    rng = np.random.default_rng(0)
+    a = rng.random((size, size), dtype=np.float32)
+    b = rng.random((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)  # warm up: threads started, memory touched
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size ** 3 / best
+
+
+def run_flops(iterations, evaluations, train_size=60_000, test_size=10_000):
+    """Floating-point operations in the matrix products of nntrain's run."""
+    d, h, c = SIZES["input_size"], SIZES["hidden_size"], SIZES["output_size"]
+    b = SCHEDULE["batch_size"]
+    # forward x@W1, h@W2; backward h.T@d, d@W2.T, x.T@d: 2 FLOPs per multiply-add
+    per_iteration = 2 * b * (2 * d * h + 3 * h * c)
+    per_evaluation = 2 * (train_size + test_size) * (d * h + h * c)
+    return iterations * per_iteration + evaluations * per_evaluation
+
+
+def run_child(name, iterations):
+    proc = subprocess.run([sys.executable, __file__, "--child", name, "--iterations", str(iterations)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {name} run failed:\n{proc.stdout}\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def blas_description():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    found = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+             f"{i.get('num_threads')} threads)" for i in threadpool_info() if i.get("user_api") == "blas"]
+    return "; ".join(found) or "none found"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per contender (the fastest counts)")
+    parser.add_argument("--iterations", type=int, default=SCHEDULE["iterations"])
+    parser.add_argument("--child", choices=CONTENDERS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.iterations)
+        return 0
+
+    print(f"Training 784-50-10 on MNIST: {args.iterations:,} iterations, batch "
+          f"{SCHEDULE['batch_size']}, learning rate {SCHEDULE['learning_rate']}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} "
+          "(timings are only meaningful near 0)")
+    print(f"numpy {np.__version__}, BLAS: {blas_description()}"
+          + (f", OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}"
+             if "OPENBLAS_CORETYPE" in os.environ else ""))
+
+    throughput_before = matmul_throughput()
+    results = {}
+    for name in CONTENDERS:
+        runs = [run_child(name, args.iterations) for _ in range(max(args.repeat, 1))]
+        results[name] = min(runs, key=lambda r: r.get("seconds", 0.0))
+    # the faster of two measurements, before and after the runs: the tighter bound
+    throughput = max(throughput_before, matmul_throughput())
+    flops = run_flops(args.iterations, results["nntrain"]["evaluations"])
+    bound = flops / throughput
+
+    reference = results["reference"]["seconds"]
+    rows = [("compute bound", f"{bound:.2f}", f"{reference / bound:.1f}x", "-", "-")]
+    for name in CONTENDERS:
+        r = results[name]
+        if "skipped" in r:
+            rows.append((name, "skipped", "-", "-", "-"))
+            continue
+        rows.append((name, f"{r['seconds']:.2f}", f"{reference / r['seconds']:.1f}x",
+                     f"{100 * r['accuracy']:.2f}%", f"{r['peak_mb']:.0f}"))
+    header = ("", "wall time (s)", "speed vs reference", "test accuracy", "peak memory (MB)")
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header))]
+    print()
+    for row in [header] + rows:
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                        for i, (cell, w) in enumerate(zip(row, widths))))
+    for name in CONTENDERS:
+        if "skipped" in results[name]:
+            print(f"({name} skipped: {results[name]['skipped']})")
+    print(f"\ncompute bound: {flops / 1e9:.0f} GFLOP in matrix products / "
+          f"{throughput / 1e9:.0f} GFLOP/s measured (float32 {2048}x{2048} matmul)")
+
+    ours = results["nntrain"]
+    checks = [
+        (f"at least {TARGETS['speedup_vs_reference']}x faster than the reference",
+         reference / ours["seconds"] >= TARGETS["speedup_vs_reference"]),
+        (f"within {TARGETS['bound_factor']}x of the compute bound "
+         f"({ours['seconds'] / bound:.2f}x)", ours["seconds"] <= TARGETS["bound_factor"] * bound),
+        (f"test accuracy within {TARGETS['accuracy_points']} points of the reference",
+         abs(ours["accuracy"] - results["reference"]["accuracy"]) * 100 <= TARGETS["accuracy_points"]),
+        (f"peak memory under {TARGETS['peak_memory_mb']} MB",
+         ours["peak_mb"] < TARGETS["peak_memory_mb"]),
+    ]
+    if "skipped" not in results["pytorch"]:
+        checks.append(("faster than PyTorch on the CPU", ours["seconds"] < results["pytorch"]["seconds"]))
+    print("\ntargets for nntrain:")
+    for text, met in checks:
+        print(f"  [{'met' if met else 'MISSED'}] {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
