@@ -1,5 +1,6 @@
 """Fixtures shared by the tests (the environment is set in the top-level conftest.py)."""
 import os
+import warnings
 import shutil
 import subprocess
 import sys
@@ -48,3 +49,11 @@ def student_versions(tmp_path_factory):
         return made[assignment_id]
 
     return release
+
+
+@pytest.fixture
+def no_warnings():
+    """Valid input must never warn: nbgrader scores stderr as 0 and the book shows it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield

@@ -3,7 +3,6 @@
 The numbers marked "seed" are the values the course's seed notebook printed;
 the chapters reproduce them, so the package must too.
 """
-import warnings
 
 import numpy as np
 import pytest
@@ -24,12 +23,7 @@ ONE_HOT = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 1]])
 LABELS = np.array([1, 0, 2])
 
 
-@pytest.fixture(autouse=True)
-def warnings_are_errors():
-    """Valid input must never warn (nbgrader and the book count warnings as failures)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")  # valid input never warns
 
 
 # --------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 The values printed by the seed notebook of the course are checked here too,
 so that the package keeps reproducing what chapters 3 to 5 show.
 """
-import warnings
 
 import numpy as np
 import pytest
@@ -26,12 +25,7 @@ def sum_of_squares(x):
     return np.sum(x**2)
 
 
-@pytest.fixture(autouse=True)
-def no_warnings():
-    """Valid input must never warn."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        yield
+pytestmark = pytest.mark.usefixtures("no_warnings")  # valid input never warns
 
 
 # --------------------------------------------------------------------------

@@ -34,10 +34,9 @@ from nbtools import BEGIN_HIDDEN, END_HIDDEN, read, region_lines, solution_noteb
 from test_autograde_e2e import (ASSIGNMENT, NOTEBOOK, correct, expected_points, released, save,
                                 solution_answers, submission, wrong_answers)
 
-sys.path.insert(0, str(ROOT / "autograder"))
-from grading import feedback, report  # noqa: E402
-from grading.course import Course  # noqa: E402
-from grading.feedback import html_text  # noqa: E402 - a page's text as a reader sees it
+from grading import feedback, report
+from grading.course import Course
+from grading.feedback import html_text  # a page's text as a reader sees it
 
 TIMEOUT = "5"          # seconds per cell: the loops cost little; a loaded machine still passes
 MEMORY = "2048"        # MB per kernel (a bare kernel with NumPy takes about 1 GB of address space)

@@ -9,10 +9,9 @@ import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "autograder"))
-from grading import checks, kernel  # noqa: E402
-from grading.checks import Finding  # noqa: E402
-from grading.feedback import hidden_lines, html_text, leaks  # noqa: E402
+from grading import checks, kernel
+from grading.checks import Finding
+from grading.feedback import hidden_lines, html_text, leaks
 
 
 def notebook_file(tmp_path, text, name="cross_entropy.ipynb"):

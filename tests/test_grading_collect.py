@@ -10,8 +10,7 @@ import pytest
 from conftest import ROOT, make_course
 from test_autograde_e2e import ASSIGNMENT
 
-sys.path.insert(0, str(ROOT / "autograder"))
-from grading.course import load_config  # noqa: E402
+from grading.course import load_config
 
 REGEXP = load_config(ROOT / "autograder").FileNameCollectorPlugin.named_regexp
 
