@@ -114,7 +114,8 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
         if position == 0:
             order = rng.permutation(n)
         batch = order[position * batch_size:(position + 1) * batch_size]
-        history.loss.append(step(x_train[batch], t_train[batch]))
+        # x_train.take(batch, axis=0) is x_train[batch], copied a little faster
+        history.loss.append(step(x_train.take(batch, axis=0), t_train[batch]))
         if (i + 1) % history.iterations_per_epoch == 0 or i + 1 == iterations:
             evaluate(i + 1)
             bar.set_postfix(loss=f"{history.loss[-1]:.3f}",
