@@ -15,7 +15,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .PHONY: help venv book release exercises test lab autograde feedback grades bench clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 venv: $(STAMP) ## Create .venv and install the package and course tools (pinned)
 
@@ -71,11 +71,15 @@ bench: $(STAMP) ## Run the benchmarks (not part of the tests)
 clean: ## Remove generated files (keeps .venv)
 	rm -rf _build exercises autograder/release autograder/autograded autograder/feedback
 
-STUDENT_FILES := README.md LICENSE pyproject.toml constraints.txt binder intro.md chapters lib
+STUDENT_FILES := LICENSE pyproject.toml constraints.txt binder intro.md chapters lib
+# the student branch's README.md is written for students (no make, no solutions)
+STUDENT_README := binder/student-README.md
 
 student-branch: exercises ## Commit what students get (lessons, package, student exercises; no solutions) to branch `student`
 	@set -e; index=$$(mktemp -u); export GIT_INDEX_FILE=$$index; \
 	  git read-tree --empty; git add $(STUDENT_FILES); git add --force exercises; \
+	  git rm --cached --quiet $(STUDENT_README); \
+	  git update-index --add --cacheinfo 100644,$$(git hash-object -w $(STUDENT_README)),README.md; \
 	  if git ls-files --cached | grep -qE '^(solutions|autograder)/'; then echo "solutions in the student tree"; exit 1; fi; \
 	  tree=$$(git write-tree); rm -f $$index; \
 	  parent=$$(git rev-parse --quiet --verify refs/heads/student || true); \

@@ -257,13 +257,10 @@ def run_child(name, iterations):
 
 
 def blas_description():
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "threadpoolctl not installed"
-    found = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
-             f"{i.get('num_threads')} threads)" for i in threadpool_info() if i.get("user_api") == "blas"]
-    return "; ".join(found) or "none found"
+    """The BLAS library NumPy was built with, and the threads it may use."""
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", f"default, {os.cpu_count()} cores")
+    return f"{blas.get('name')} {blas.get('version')} (threads: {threads})"
 
 
 def main():

@@ -17,7 +17,6 @@ import http.server
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -113,31 +112,20 @@ def require_chromium():
     return path
 
 
-@functools.cache
 def _playwright():
+    """Why Playwright cannot be used here ("" if it can)."""
     try:
         import playwright.sync_api  # noqa: F401
-        return ""
     except ImportError:
-        pass
-    # Playwright is part of the course tools (pyproject.toml, extra "course");
-    # install the pinned version if this environment lacks it.  The Python
-    # package carries its own driver; no browser is downloaded.
-    constraints = ROOT / "constraints.txt"
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "playwright"]
-    if constraints.is_file():
-        command[-1:-1] = ["-c", str(constraints)]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=APT_TIMEOUT)
-    if proc.returncode != 0:
-        return f"pip install playwright failed: {proc.stderr.strip()[-500:]}"
+        # it is one of the course tools (pyproject.toml, extra "course")
+        return "run `make venv` to install the course tools"
     return ""
 
 
 def require_playwright():
     reason = _playwright()
     if reason:
-        _unavailable(f"SKIPPED BROWSER TESTS: Playwright for Python is not installed and "
-                     f"could not be installed: {reason}")
+        _unavailable(f"SKIPPED BROWSER TESTS: Playwright for Python is not installed: {reason}")
 
 
 @contextlib.contextmanager

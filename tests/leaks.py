@@ -14,7 +14,6 @@ from pathlib import Path
 from nbtools import normalise, read, secret_lines, student_source
 
 MIN_LENGTH = 12  # shorter lines ("return y", "pass") are too common to call a leak
-TEXT_SUFFIXES = {".html", ".htm", ".ipynb", ".txt", ".js", ".json", ".md", ".py", ".css", ".xml", ".svg", ".csv"}
 
 
 def needles(solution_paths, public_paths=()):
@@ -37,6 +36,12 @@ def needles(solution_paths, public_paths=()):
     return sorted(found)
 
 
+def is_binary(path):
+    """True for images, fonts, archives and other files that are not text (a NUL byte early on)."""
+    with open(path, "rb") as file:
+        return b"\0" in file.read(8192)
+
+
 def searchable_text(path):
     """The text of a published file as a reader could see or copy it, whitespace collapsed."""
     raw = path.read_text(encoding="utf-8", errors="replace")
@@ -51,11 +56,15 @@ def searchable_text(path):
 
 
 def find_leaks(needles_, folders):
-    """``[(file, line)]`` for every secret line found in a text file below ``folders``."""
+    """``[(file, line)]`` for every secret line found in a text file below ``folders``.
+
+    Every file that is not binary is searched, whatever its name: build logs
+    (``reports/*.log``) quote the cells they ran, for instance.
+    """
     leaks = []
     for folder in folders:
         for path in sorted(Path(folder).rglob("*")):
-            if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
+            if not path.is_file() or is_binary(path):
                 continue
             text = searchable_text(path)
             leaks += [(path, needle) for needle in needles_ if needle in text]

@@ -32,8 +32,6 @@ from nbtools import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_
                      is_manual_cell, read, run_in_process, solution_notebook)
 
 ROOT = Path(__file__).resolve().parent.parent
-# with pytest-xdist --dist loadgroup, one worker runs the lab test next to the others
-pytestmark = pytest.mark.xdist_group("student-lab")
 BIN = Path(sys.executable).parent
 SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
