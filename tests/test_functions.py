@@ -4,11 +4,14 @@ The numbers marked "seed" are the values the course's seed notebook printed;
 the chapters reproduce them, so the package must too.
 """
 
+import numbers
+
 import numpy as np
 import pytest
 
-from nntrain.functions import (DELTA, as_float_array, check_labels, cross_entropy_error,
-                               label_indices, one_hot, sigmoid, softmax)
+from nntrain.functions import (DELTA, as_float_array, check_labels, check_positive,
+                               cross_entropy_error, label_indices, labels_from_one_hot, one_hot,
+                               sigmoid, softmax)
 
 # The seed's example (chapters 1 and 2): scores, their softmax and the targets.
 SCORES_1 = np.array([[0.1, 0.9, 0.8], [0.8, 0.1, 0.5], [0.2, 0.3, 0.5]])
@@ -303,8 +306,33 @@ def test_as_float_array_rejects_other_dtypes(value):
         as_float_array(value, "weights")
 
 
+@pytest.mark.parametrize("value, kind", [(0.5, numbers.Real), (np.float32(1e-4), numbers.Real),
+                                         (3, numbers.Real), (7, numbers.Integral),
+                                         (np.int64(7), numbers.Integral)])
+def test_check_positive_accepts_positive_numbers(value, kind):
+    assert check_positive("value", value, kind) is None
+
+
+@pytest.mark.parametrize("value, kind, error, message", [
+    (0, numbers.Real, ValueError, r"lr must be a positive, finite number, got 0$"),
+    (-0.1, numbers.Real, ValueError, r"got -0.1"),
+    (np.nan, numbers.Real, ValueError, r"positive, finite number, got nan"),
+    (np.inf, numbers.Real, ValueError, r"positive, finite number, got inf"),
+    ("0.1", numbers.Real, TypeError, r"lr must be a positive, finite number, got str '0.1'"),
+    (True, numbers.Real, TypeError, r"got bool True"),
+    (np.True_, numbers.Real, TypeError, r"got bool"),
+    (None, numbers.Real, TypeError, r"got NoneType None"),
+    (1 + 2j, numbers.Real, TypeError, r"got complex"),
+    (2.0, numbers.Integral, TypeError, r"lr must be a positive whole number, got float 2.0"),
+    (0, numbers.Integral, ValueError, r"lr must be a positive whole number, got 0"),
+])
+def test_check_positive_refuses(value, kind, error, message):
+    with pytest.raises(error, match=message):
+        check_positive("lr", value, kind)
+
+
 # --------------------------------------------------------------------------
-# one_hot, check_labels, label_indices
+# one_hot, check_labels, labels_from_one_hot, label_indices
 # --------------------------------------------------------------------------
 
 def test_one_hot():
@@ -354,6 +382,33 @@ def test_check_labels_rejects_bad_labels(labels, error, message):
         check_labels(labels, 10)
 
 
+def test_labels_from_one_hot():
+    assert np.array_equal(labels_from_one_hot(ONE_HOT), LABELS)
+    for dtype in (np.float32, np.uint8, bool):
+        assert np.array_equal(labels_from_one_hot(ONE_HOT.astype(dtype)), LABELS)
+    assert labels_from_one_hot(np.zeros((0, 4))).shape == (0,)
+
+
+@pytest.mark.parametrize("t, message", [
+    ([[1, 1, 0], [0, 0, 1]], r"t of shape \(2, 3\) must be one-hot, with a single 1 in every row "
+                             r"and 0 elsewhere; row 0 is \[1 1 0\]"),
+    ([[0, 0, 1], [0, 0, 0]], r"row 1 is \[0 0 0\]"),
+    ([[0.2, 0.8], [1.0, 0.0]], r"row 0 is \[0.2 0.8\]"),
+    ([[np.nan, 1.0]], r"row 0 is \[nan"),
+    ([[2, -1]], r"row 0"),
+    ([0, 1, 0], r"one-hot array of numbers of shape \(N, C\), got shape \(3,\)"),
+    ([["0", "1"]], r"got shape \(1, 2\) and dtype <U1"),
+])
+def test_labels_from_one_hot_refuses_what_is_not_one_hot(t, message):
+    with pytest.raises(ValueError, match=message):
+        labels_from_one_hot(np.array(t))
+
+
+def test_labels_from_one_hot_names_the_argument():
+    with pytest.raises(ValueError, match=r"^train_data: t of shape \(1, 2\) must be one-hot"):
+        labels_from_one_hot(np.array([[1, 1]]), name="train_data: t")
+
+
 def test_label_indices():
     assert np.array_equal(label_indices(ONE_HOT, (3, 3)), LABELS)
     assert np.array_equal(label_indices(LABELS, (3, 3)), LABELS)
@@ -368,6 +423,9 @@ def test_label_indices():
     (np.array([[1], [2]]), ValueError, r"got shape \(2, 1\); flatten a column of labels first"),
     (np.array([0, 5]), ValueError, r"class labels must lie in 0..4"),
     (np.array([0.0, 1.0]), TypeError, r"integer class labels expected \(0..4\)"),
+    # (2, 5) but not one-hot: the largest entry of each row is not a label
+    (np.array([[1, 1, 0, 0, 0], [0, 0, 1, 0, 0]]), ValueError, r"single 1 in every row.*row 0"),
+    (np.full((2, 5), 0.2), ValueError, r"single 1 in every row"),
 ])
 def test_label_indices_rejects_bad_targets(t, error, message):
     with pytest.raises(error, match=message):

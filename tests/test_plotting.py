@@ -55,6 +55,15 @@ def test_plot_loss_draws_raw_and_smoothed_loss_against_iterations():
     assert ax.figure.get_size_inches().tolist() == [6.0, 3.5]
 
 
+def test_plot_loss_top_axis_counts_epochs():
+    ax = plot_loss(history())  # 25 iterations of 10 per epoch
+    (top,) = ax.child_axes
+    ax.figure.canvas.draw()  # the secondary axis takes its limits from ax when drawn
+    assert ax.get_xlim() == (0.0, 25.0)
+    assert top.get_xlim() == pytest.approx((0.0, 2.5))
+    assert top.get_xlabel() == "epoch"
+
+
 def test_plot_loss_window_and_short_runs():
     ax = plot_loss(history(), window=5)
     assert len(ax.get_lines()[1].get_xdata()) == 21

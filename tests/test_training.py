@@ -87,18 +87,21 @@ def test_one_hot_targets_give_the_same_run():
     assert a.loss == b.loss and a.test_accuracy == b.test_accuracy
 
 
-def test_every_sample_is_used_once_per_epoch():
+def test_every_sample_is_used_once_per_epoch_in_a_new_order():
     seen = []
 
     class Recorder(TwoLayerNet):
         def sgd_step(self, x, t, learning_rate):
-            seen.append(x[:, 0].copy())
+            seen.append(x[:, 0].copy())  # column 0 holds each sample's index
             return super().sgd_step(x, t, learning_rate)
 
     x = np.column_stack([np.arange(250.0), np.zeros(250)])
-    train(Recorder(2, 4, 3), (x, TRAIN[1]), TEST, iterations=10, batch_size=25, progress=False)
-    first_epoch = np.sort(np.concatenate(seen))
-    np.testing.assert_array_equal(first_epoch, np.arange(250.0))
+    # 250 // 25 = 10 iterations per epoch: two epochs
+    train(Recorder(2, 4, 3), (x, TRAIN[1]), TEST, iterations=20, batch_size=25, progress=False)
+    first, second = np.concatenate(seen[:10]), np.concatenate(seen[10:])
+    for epoch in (first, second):
+        np.testing.assert_array_equal(np.sort(epoch), np.arange(250.0))
+    assert not np.array_equal(first, second), "the second epoch must draw a new order"
 
 
 def test_works_with_any_net_that_has_gradient_and_accuracy():

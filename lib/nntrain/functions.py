@@ -8,7 +8,13 @@ Shapes used throughout the course:
 A single sample is a 1-D array of shape ``(C,)``; a batch is a 2-D array of
 shape ``(N, C)``.  Targets are either one-hot arrays with the same shape as the
 prediction, or integer class labels of shape ``()`` / ``(N,)``.
+
+The module also holds the input checks the other modules share:
+:func:`as_float_array`, :func:`check_positive`, :func:`check_labels` and
+:func:`labels_from_one_hot`.
 """
+import numbers
+
 import numpy as np
 
 #: Added inside the logarithm of the cross-entropy so that ``log(0)`` never
@@ -29,6 +35,25 @@ def as_float_array(x, name):
     if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
         return x.astype(np.float64)
     raise TypeError(f"{name} must be an array of real numbers, got dtype {x.dtype}")
+
+
+def check_positive(name, value, kind=numbers.Real):
+    """Raise unless ``value`` is a positive, finite number of ``kind``.
+
+    ``kind`` is ``numbers.Real`` (any real number, NumPy's included) or
+    ``numbers.Integral`` (whole numbers only).  Raises ``TypeError`` naming
+    the argument ``name`` when ``value`` is not a number of that kind
+    (booleans are refused too) and ``ValueError`` when it is 0, negative,
+    ``nan`` or ``inf``.
+    """
+    if kind is numbers.Integral:
+        expected = "a positive whole number"
+    else:
+        expected = "a positive, finite number"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
 
 
 def sigmoid(x):
@@ -102,17 +127,39 @@ def check_labels(labels, num_classes):
     return labels
 
 
+def labels_from_one_hot(t, name="t"):
+    """Class labels ``(N,)`` of the one-hot targets ``t`` of shape ``(N, C)``.
+
+    Label ``i`` is the column of the 1 in row ``i``.  Raises ``ValueError``
+    (naming the argument ``name``) unless every row of ``t`` holds a single 1
+    and 0 elsewhere: probabilities such as ``[0.3, 0.7]``, rows with two 1s
+    or none are not one-hot, and taking their largest entry would hide the
+    mistake.
+    """
+    t = np.asarray(t)
+    if t.ndim != 2 or t.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must be a one-hot array of numbers of shape (N, C), "
+                         f"got shape {t.shape} and dtype {t.dtype}")
+    is_one_hot_row = np.all((t == 0) | (t == 1), axis=1) & (t.sum(axis=1) == 1)
+    if not is_one_hot_row.all():
+        row = int(np.argmin(is_one_hot_row))  # the first row that is not one-hot
+        raise ValueError(f"{name} of shape {t.shape} must be one-hot, with a single 1 in every "
+                         f"row and 0 elsewhere; row {row} is {t[row]}")
+    return t.argmax(axis=1)
+
+
 def label_indices(t, y_shape):
     """Class indices ``(N,)`` of targets ``t`` for predictions of shape ``y_shape = (N, C)``.
 
-    ``t`` is either one-hot with shape ``(N, C)`` (the index of each row's
-    largest entry is taken) or integer labels with shape ``(N,)`` in
-    ``0..C-1``.  Any other shape raises ``ValueError`` (nothing is broadcast).
+    ``t`` is either one-hot with shape ``(N, C)`` (checked by
+    :func:`labels_from_one_hot`) or integer labels with shape ``(N,)`` in
+    ``0..C-1`` (checked by :func:`check_labels`).  Any other shape raises
+    ``ValueError`` (nothing is broadcast).
     """
     n, c = y_shape
     t = np.asarray(t)
     if t.shape == (n, c):
-        return t.argmax(axis=1)
+        return labels_from_one_hot(t)
     if t.shape == (n,):
         return check_labels(t, c)
     hint = "; flatten a column of labels first, e.g. t.ravel()" if t.shape == (n, 1) else ""

@@ -1,7 +1,9 @@
 """The two networks of the course: SimpleNet (chapter 6) and TwoLayerNet (chapter 7)."""
+import numbers
+
 import numpy as np
 
-from .functions import as_float_array, cross_entropy_error, softmax
+from .functions import DELTA, as_float_array, cross_entropy_error, label_indices, softmax
 from .gradient import numerical_gradient
 
 
@@ -101,8 +103,8 @@ class TwoLayerNet:
     #: evaluating all 60,000 MNIST images then needs only a few MB of scratch space.
     CHUNK_SIZE = 4_000
 
-    #: The delta inside the logarithm of the loss (``nntrain.functions.DELTA``).
-    DELTA = 1e-7
+    #: The delta inside the logarithm of the loss: ``nntrain.functions.DELTA`` itself.
+    DELTA = DELTA
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01,
                  rng=None, dtype=np.float64, *, activation="sigmoid"):
@@ -133,14 +135,15 @@ class TwoLayerNet:
         if isinstance(weight_init_std, str):
             scales = {"xavier": np.sqrt(1.0 / fan_in), "he": np.sqrt(2.0 / fan_in)}
             if weight_init_std not in scales:
-                raise ValueError("weight_init_std must be a positive number, 'xavier' or 'he', "
-                                 f"got {weight_init_std!r}")
+                raise ValueError("weight_init_std must be a positive, finite number, 'xavier' "
+                                 f"or 'he', got {weight_init_std!r}")
             std = scales[weight_init_std]
         else:
             std = weight_init_std
-            if isinstance(std, bool) or not isinstance(std, (int, float, np.number)) or not std > 0:
-                raise ValueError("weight_init_std must be a positive number, 'xavier' or 'he', "
-                                 f"got {weight_init_std!r}")
+            is_number = isinstance(std, numbers.Real) and not isinstance(std, (bool, np.bool_))
+            if not (is_number and np.isfinite(std) and std > 0):
+                raise ValueError("weight_init_std must be a positive, finite number, 'xavier' "
+                                 f"or 'he', got {weight_init_std!r}")
         return (std * rng.standard_normal(shape)).astype(dtype)
 
     @property
@@ -171,25 +174,18 @@ class TwoLayerNet:
         return x
 
     def _check_t(self, t, n):
-        """Integer class labels ``(n,)`` from targets ``t``: one-hot ``(n, C)`` or labels ``(n,)``."""
+        """Integer class labels ``(n,)`` from targets ``t``: one-hot ``(n, C)`` or labels ``(n,)``.
+
+        The checks are those of :func:`nntrain.functions.label_indices`, but
+        every unusable target raises ``ValueError`` here, float or string
+        labels included (for which ``label_indices`` raises ``TypeError``).
+        """
         c = self.output_size
-        t = np.asarray(t)
-        if t.shape == (n,):
-            if t.dtype.kind not in "iu":
-                raise ValueError(f"integer class labels of shape ({n},) expected, got dtype {t.dtype}; "
-                                 f"one-hot targets have shape ({n}, {c})")
-            if t.min() < 0 or t.max() >= c:
-                raise ValueError(f"class labels of shape ({n},) must lie in 0..{c - 1}, "
-                                 f"got values from {t.min()} to {t.max()}")
-            return t
-        if t.shape == (n, c):
-            if t.dtype.kind not in "biuf" or not (np.all((t == 0) | (t == 1))
-                                                 and np.all(t.sum(axis=1) == 1)):
-                raise ValueError(f"one-hot targets of shape ({n}, {c}) must have a single 1 in "
-                                 "every row and 0 elsewhere")
-            return t.argmax(axis=1)
-        raise ValueError(f"t must be one-hot with shape ({n}, {c}) or integer labels with "
-                         f"shape ({n},), got shape {t.shape}")
+        try:
+            return label_indices(t, (n, c))
+        except TypeError as error:
+            raise ValueError(f"t must be one-hot with shape ({n}, {c}) or integer labels with "
+                             f"shape ({n},): {error}") from None
 
     # ----------------------------------------------------------------------
     # Forward pass
@@ -355,7 +351,7 @@ class TwoLayerNet:
         y /= y.sum(axis=1, keepdims=True)
         # y[i, labels[i]] is y_flat[i * c + labels[i]] in the flat view of y
         # (the same entries as y[np.arange(n), labels], picked faster)
-        y_flat = y.reshape(-1, copy=False)  # a view: writing to y_flat writes to y
+        y_flat = y.reshape(-1, copy=False)  # a view (or an error, never a copy; NumPy >= 2.1)
         targets = np.arange(0, n * c, c) + labels
         loss = -float(np.log(y_flat[targets] + self.DELTA).sum()) / n
         # backward pass; y is not needed any more, so it becomes d_scores in place

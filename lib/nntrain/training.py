@@ -8,10 +8,11 @@
   parameter by parameter (with :func:`relative_difference`): do it once
   before trusting a backward pass.
 
-Both work with any network that has a ``params`` dict of float arrays and the
-methods ``loss(x, t)``, ``gradient(x, t)`` and ``accuracy(x, t)``.  For
-:class:`nntrain.networks.TwoLayerNet`, ``train`` uses its ``sgd_step``, which
-computes the gradient and applies it in one go.
+``train`` works with any network that has a ``params`` dict of float arrays
+and the methods ``loss(x, t)``, ``gradient(x, t)`` and ``accuracy(x, t)``; for
+:class:`nntrain.networks.TwoLayerNet` it uses ``sgd_step``, which computes the
+gradient and applies it in one go.  ``check_gradient`` needs ``params`` and
+the methods ``gradient(x, t)`` and ``numerical_gradient(x, t)``.
 """
 import numbers
 import sys
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm import tqdm
+
+from .functions import check_positive, labels_from_one_hot
 
 
 @dataclass
@@ -42,15 +45,6 @@ class History:
     test_accuracy: list = field(default_factory=list)
 
 
-def _check_positive(name, value, kind):
-    """Raise unless ``value`` is a positive number of ``kind`` (numbers.Integral or numbers.Real)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
-        what = "whole number" if kind is numbers.Integral else "number"
-        raise TypeError(f"{name} must be a positive {what}, got {type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be positive, got {value!r}")
-
-
 def _split(name, data):
     """``(x, t)`` from the pair ``data``, after checking both have the same length."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
@@ -63,10 +57,7 @@ def _split(name, data):
         raise ValueError(f"{name}: t must have one target per image, shape ({len(x)},) or "
                          f"({len(x)}, C), got shape {t.shape}")
     if t.ndim == 2:  # one-hot -> labels once, so that every mini-batch is cheap to index
-        if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
-            raise ValueError(f"{name}: one-hot targets of shape {t.shape} must have a single 1 "
-                             "in every row and 0 elsewhere")
-        t = t.argmax(axis=1)
+        t = labels_from_one_hot(t, name=f"{name}: t")
     return x, t
 
 
@@ -89,9 +80,9 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
     same network give the same run.  ``progress=True`` shows a tqdm progress
     bar on standard output.
     """
-    _check_positive("iterations", iterations, numbers.Integral)
-    _check_positive("batch_size", batch_size, numbers.Integral)
-    _check_positive("learning_rate", learning_rate, numbers.Real)
+    check_positive("iterations", iterations, numbers.Integral)
+    check_positive("batch_size", batch_size, numbers.Integral)
+    check_positive("learning_rate", learning_rate)
     x_train, t_train = _split("train_data", train_data)
     x_test, t_test = _split("test_data", test_data)
     n = len(x_train)
