@@ -35,6 +35,17 @@ def softmax(a):
         WrongAnswer("hands in the package's function", '''
 from nntrain import softmax
 ''', hint="yourself"),
+        WrongAnswer("wraps the package function", '''
+import nntrain
+
+def softmax(a):
+    return nntrain.softmax(a)
+''', hint="yourself"),
+        WrongAnswer("imports inside the function", '''
+def softmax(a):
+    from nntrain import softmax as reference
+    return reference(a)
+''', hint="yourself"),
     ],
     "cross_entropy_error": [
         WrongAnswer("minus sign forgotten", '''
@@ -66,6 +77,14 @@ import nntrain
 
 def cross_entropy_error(y, t):
     return nntrain.cross_entropy_error(y, t)
+''', hint="yourself"),
+        WrongAnswer("imported from the package", '''
+from nntrain import cross_entropy_error
+''', hint="yourself"),
+        WrongAnswer("imports inside the function", '''
+def cross_entropy_error(y, t):
+    import nntrain.functions
+    return nntrain.functions.cross_entropy_error(y, t)
 ''', hint="yourself"),
     ],
 }

@@ -144,5 +144,35 @@ def numerical_gradient(f, x, h=1e-4):
         grad[idx] = (f_plus - f_minus) / (2 * 1e-4)
     return grad
 ''', hint="argument h is ignored"),
+        WrongAnswer("flattens x with reshape(-1) (a copy when x is not contiguous)", '''
+def numerical_gradient(f, x, h=1e-4):
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError("x must be a float array")
+    flat = x.reshape(-1)
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + h
+        f_plus = f(x)
+        flat[i] = original - h
+        f_minus = f(x)
+        flat[i] = original
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad.reshape(x.shape)
+''', hint="nudge the entries of x itself, not a copy"),
+        WrongAnswer("imported from the package", '''
+from nntrain import numerical_gradient
+''', hint="write your own"),
+        WrongAnswer("wraps the package function", '''
+import nntrain
+
+def numerical_gradient(f, x, h=1e-4):
+    return nntrain.numerical_gradient(f, x, h)
+''', hint="write your own"),
+        WrongAnswer("imports inside the function", '''
+def numerical_gradient(f, x, h=1e-4):
+    from nntrain.gradient import numerical_gradient as reference
+    return reference(f, x, h)
+''', hint="write your own"),
     ],
 }

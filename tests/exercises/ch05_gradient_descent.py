@@ -55,6 +55,26 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
         path.append(x.copy())
     return path
 ''', hint="return the final point"),
+        WrongAnswer("imported from the package", '''
+from nntrain import gradient_descent
+''', hint="write your own"),
+        WrongAnswer("wraps the package function", '''
+import nntrain
+
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    return nntrain.gradient_descent(f, init_x, lr=lr, step_num=step_num)
+''', hint="write your own"),
+        WrongAnswer("the last point of the package's descent_path", '''
+from nntrain import descent_path
+
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    return descent_path(f, init_x, lr=lr, step_num=step_num)[-1]
+''', hint="write your own"),
+        WrongAnswer("imports inside the function", '''
+def gradient_descent(f, init_x, lr=0.01, step_num=100):
+    from nntrain import gradient_descent as package_descent
+    return package_descent(f, init_x, lr, step_num)
+''', hint="write your own"),
     ],
     "gradient_descent_tol": [
         WrongAnswer("the seed's test grad.all() < tol", '''
@@ -137,5 +157,15 @@ def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
         x -= lr * grad
     return x
 ''', hint="return x, steps"),
+        WrongAnswer("imports the package's descent inside the function", '''
+def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
+    import nntrain
+    x = np.array(init_x, dtype=float)
+    for step in range(max_steps):
+        if np.linalg.norm(numerical_gradient(f, x)) < tol:
+            return x, step
+        x = nntrain.gradient_descent(f, x, lr=lr, step_num=1)
+    return x, max_steps
+''', hint="write your own"),
     ],
 }

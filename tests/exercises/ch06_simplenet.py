@@ -191,5 +191,52 @@ WRONG_ANSWERS = {
             grad[idx] = (f_plus - f_minus) / (2 * h)
         return grad
 '''), hint="restore each entry"),
+        # ---- the class must be the student's own ---------------------------
+        WrongAnswer("subclass of nntrain's SimpleNet", '''
+import nntrain
+
+class SimpleNet(nntrain.SimpleNet):
+    pass
+''', hint="your own class"),
+        WrongAnswer("wraps an instance of nntrain's SimpleNet", '''
+import nntrain
+
+class SimpleNet:
+    def __init__(self, W=None, rng=None):
+        self.net = nntrain.SimpleNet(W, rng)
+
+    @property
+    def W(self):
+        return self.net.W
+
+    @W.setter
+    def W(self, value):
+        self.net.W = value
+
+    def predict(self, x):
+        return self.net.predict(x)
+
+    def loss(self, x, t):
+        return self.net.loss(x, t)
+
+    def numerical_gradient(self, x, t):
+        return self.net.numerical_gradient(x, t)
+''', hint="your own class"),
+        WrongAnswer("delegates to a fresh nntrain network in every method", '''
+from nntrain import SimpleNet as PackageNet
+
+class SimpleNet:
+    def __init__(self, W=None, rng=None):
+        self.W = PackageNet(W, rng).W
+
+    def predict(self, x):
+        return PackageNet(self.W).predict(x)
+
+    def loss(self, x, t):
+        return PackageNet(self.W).loss(x, t)
+
+    def numerical_gradient(self, x, t):
+        return PackageNet(self.W).numerical_gradient(x, t)
+''', hint="your own class"),
     ],
 }

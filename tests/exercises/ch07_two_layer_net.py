@@ -219,5 +219,78 @@ WRONG_ANSWERS = {
         return grads'''), hint="never update the parameters"),
         WrongAnswer("uses y instead of y - t", gradient_with(
             "        d2[np.arange(n), labels] -= 1\n", ""), hint="starting from the output layer"),
+        WrongAnswer("numerical_gradient hands back the backprop gradient", two_layer_net(numerical='''
+    def numerical_gradient(self, x, t):
+        return self.gradient(x, t)
+'''), hint="must not call gradient()"),
+        # ---- predict: overflow ---------------------------------------------
+        WrongAnswer("naive sigmoid 1 / (1 + np.exp(-a)) (overflows)", two_layer_net(
+            predict=changed(PREDICT, 'h = sigmoid(x @ self.params["W1"] + self.params["b1"])',
+                            'h = 1 / (1 + np.exp(-(x @ self.params["W1"] + self.params["b1"])))')),
+            hint="large negative number"),
+        # ---- the class must be the student's own ---------------------------
+        WrongAnswer("subclass of nntrain's TwoLayerNet", '''
+import nntrain
+
+class TwoLayerNet(nntrain.TwoLayerNet):
+    pass
+''', hint="your own class"),
+        WrongAnswer("wraps an instance of nntrain's TwoLayerNet", '''
+import nntrain
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):
+        self.net = nntrain.TwoLayerNet(input_size, hidden_size, output_size, weight_init_std, rng)
+
+    @property
+    def params(self):
+        return self.net.params
+
+    @params.setter
+    def params(self, value):
+        self.net.params = value
+
+    def predict(self, x):
+        return self.net.predict(x)
+
+    def loss(self, x, t):
+        return self.net.loss(x, t)
+
+    def accuracy(self, x, t):
+        return self.net.accuracy(x, t)
+
+    def numerical_gradient(self, x, t):
+        return self.net.numerical_gradient(x, t)
+
+    def gradient(self, x, t):
+        return self.net.gradient(x, t)
+''', hint="your own class"),
+        WrongAnswer("delegates to a fresh nntrain network in every method", '''
+from nntrain import TwoLayerNet as PackageNet
+
+class TwoLayerNet(object):
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, rng=None):
+        self.params = PackageNet(input_size, hidden_size, output_size, weight_init_std, rng).params
+
+    def _package(self):
+        net = PackageNet(*self.params["W1"].shape, self.params["W2"].shape[1])
+        net.params = self.params
+        return net
+
+    def predict(self, x):
+        return self._package().predict(x)
+
+    def loss(self, x, t):
+        return self._package().loss(x, t)
+
+    def accuracy(self, x, t):
+        return self._package().accuracy(x, t)
+
+    def numerical_gradient(self, x, t):
+        return self._package().numerical_gradient(x, t)
+
+    def gradient(self, x, t):
+        return self._package().gradient(x, t)
+''', hint="your own class"),
     ],
 }
