@@ -1,5 +1,6 @@
 """Unit tests of the grading tool's checks (autograder/grading), without kernels or nbgrader runs."""
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -207,7 +208,7 @@ def test_reference_use():
 
 # -- the kernel's write guard (audit hooks are for life: tried in a fresh interpreter) --------------------
 GUARD_SCRIPT = r'''
-import json, os, sqlite3, subprocess, sys
+import json, os, shutil, sqlite3, subprocess, sys
 sys.path.insert(0, sys.argv[1])
 from grading.kernel import Guard, Recorder
 protected, allowed, other, private = sys.argv[2:6]
@@ -231,15 +232,34 @@ attempt("remove protected", lambda: os.remove(os.path.join(protected, "existing.
 attempt("rename into protected", lambda: os.rename(os.path.join(other, "x.txt"), os.path.join(protected, "m")))
 attempt("sqlite protected", lambda: sqlite3.connect(os.path.join(protected, "gradebook.db")))
 attempt("sqlite memory", lambda: sqlite3.connect(":memory:"))
+gradebook = os.path.join(protected, "gradebook.db")
+attempt("sqlite uri", lambda: sqlite3.connect("file:" + gradebook + "?mode=ro", uri=True))
+attempt("sqlite uri with authority", lambda: sqlite3.connect("file://localhost" + gradebook, uri=True))
+attempt("sqlite uri escaped", lambda: sqlite3.connect("file:" + gradebook.replace("/", "%2F"), uri=True))
+attempt("sqlite uri elsewhere", lambda: sqlite3.connect("file:" + os.path.join(other, "mine.db"), uri=True))
 attempt("read private", lambda: open(os.path.join(private, "solution.txt")).read())
 attempt("list private", lambda: os.listdir(private))
 attempt("read allowed in private", lambda: open(os.path.join(allowed, "x.txt")).read())
 attempt("environ of another process", lambda: open("/proc/1/environ", "rb").read())
+thread = sorted(os.listdir(f"/proc/{os.getppid()}/task"))[0]
+attempt("environ of another process's thread",
+        lambda: open(f"/proc/{os.getppid()}/task/{thread}/environ", "rb").read())
+attempt("cmdline of another process's thread",
+        lambda: open(f"/proc/{os.getppid()}/task/{thread}/cmdline", "rb").read())
+attempt("own thread's environ", lambda: open(f"/proc/self/task/{os.getpid()}/environ", "rb").read())
 attempt("own status", lambda: open("/proc/self/status").read())
 attempt("raise limits", lambda: __import__("resource").setrlimit(
     __import__("resource").RLIMIT_AS, __import__("resource").getrlimit(__import__("resource").RLIMIT_AS)))
 attempt("program", lambda: subprocess.run(["true"]))
 attempt("os.system", lambda: os.system("true"))
+fake = os.path.join(other, "fc-list")                  # a student's own program named fc-list
+with open(fake, "w") as handle:
+    handle.write("#!/bin/sh\ntrue\n")
+os.chmod(fake, 0o755)
+attempt("own fc-list", lambda: subprocess.run([fake]))
+attempt("own fc-list on PATH", lambda: subprocess.run(["fc-list"], env={"PATH": other}))
+if shutil.which("fc-list"):
+    attempt("fc-list", lambda: subprocess.run(["fc-list", "--format=%{file}\\n"], capture_output=True))
 print(json.dumps(results))
 '''
 
@@ -256,17 +276,24 @@ def test_guard_blocks_writes_to_protected_and_reads_of_private_folders(tmp_path)
                            str(allowed), str(other), str(private)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
-    assert results == {
+    expected = {
         "write protected": "blocked", "append protected": "blocked", "os.open protected": "blocked",
         "read protected": "ok", "write allowed": "ok", "write elsewhere": "ok",
         "relative escape": "blocked", "remove protected": "blocked", "rename into protected": "blocked",
-        "sqlite protected": "blocked", "sqlite memory": "ok", "read private": "blocked",
+        "sqlite protected": "blocked", "sqlite memory": "ok", "sqlite uri": "blocked",
+        "sqlite uri with authority": "blocked", "sqlite uri escaped": "blocked", "sqlite uri elsewhere": "ok", "read private": "blocked",
         "list private": "blocked", "read allowed in private": "ok", "environ of another process": "blocked",
-        "own status": "ok", "raise limits": "blocked", "program": "blocked", "os.system": "blocked",
+        "environ of another process's thread": "blocked", "cmdline of another process's thread": "blocked",
+        "own thread's environ": "ok", "own status": "ok", "raise limits": "blocked", "program": "blocked",
+        "os.system": "blocked", "own fc-list": "blocked", "own fc-list on PATH": "blocked",
     }
+    if shutil.which("fc-list"):
+        expected["fc-list"] = "ok"        # matplotlib's font lookup, the one program allowed
+    assert results == expected
     assert (protected / "existing.txt").read_text() == "keep me"
     records = [json.loads(line) for line in (other / "records.jsonl").read_text().splitlines()]
-    assert all(r["event"] == "blocked" for r in records) and len(records) == 13
+    assert all(r["event"] == "blocked" for r in records)
+    assert len(records) == sum(1 for outcome in expected.values() if outcome == "blocked")
 
 
 # -- feedback: hidden test lines ------------------------------------------------------------------------
@@ -282,3 +309,22 @@ def test_hidden_lines_and_leaks():
     assert html_text(page) == "assert f(12345) == 24690, 'big'"
     assert leaks(page, secrets) == secrets
     assert leaks("<p>AssertionError: big</p>", secrets) == []
+
+
+# -- a submission handed to a worker but not finished ----------------------------------------------------
+class GradebookSubmission:
+    """What nbgrader's gradebook holds for a submission it started on: a score of 0."""
+    score, needs_manual_grade, late_submission_penalty = 0.0, False, None
+
+
+def test_unfinished_submission_is_an_error_not_a_zero():
+    from grading import report, runner
+
+    task = runner.Task("ch01_cross_entropy", "kim", "/nowhere", "/nowhere", "/nowhere",
+                       {"max_score": 12.0}, "abc", 60.0)
+    entry = runner.provisional(task)
+    assert (entry["status"], entry["graded"], entry["score"]) == ("error", False, None)
+    assert entry["detail"] == "grading started, not finished"
+    row = report.row_for("kim", "ch01_cross_entropy", 12.0, entry, GradebookSubmission())
+    assert row == {"student": "kim", "assignment": "ch01_cross_entropy", "score": "", "max_score": "12",
+                   "status": "error", "detail": "grading started, not finished"}

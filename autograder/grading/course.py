@@ -5,6 +5,9 @@ import hashlib
 import importlib.util
 import json
 import os
+import site
+import sys
+import sysconfig
 from pathlib import Path
 
 import nbformat
@@ -15,6 +18,83 @@ PACKAGE = "nntrain"        # the course package: the reference implementation
 
 class Busy(RuntimeError):
     """Another grading run holds the course."""
+
+
+# -- the gradebook lock: one exclusive file lock, re-entrant within a process ----------------------
+_HELD = {}   # lock file -> [open handle, depth] of the locks this process holds
+
+
+def acquire(lock_path):
+    """Take the exclusive lock on ``lock_path``, waiting for other processes.
+
+    Re-entrant: a second ``flock`` on a new handle of the same file in the same
+    process would wait for the first one forever, so this process counts its holds.
+    """
+    lock_path = str(lock_path)
+    held = _HELD.get(lock_path)
+    if held is None:
+        handle = open(lock_path, "a")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        held = _HELD[lock_path] = [handle, 0]
+    held[1] += 1
+
+
+def release(lock_path):
+    held = _HELD[str(lock_path)]
+    held[1] -= 1
+    if held[1] == 0:
+        del _HELD[str(lock_path)]
+        fcntl.flock(held[0], fcntl.LOCK_UN)
+        held[0].close()
+
+
+@contextlib.contextmanager
+def exclusive(lock_path):
+    acquire(lock_path)
+    try:
+        yield
+    finally:
+        release(lock_path)
+
+
+# -- where Python, IPython and Jupyter find code and configuration when they start -----------------
+def _unique(paths):
+    return list(dict.fromkeys(str(Path(p).resolve()) for p in paths if p))
+
+
+def python_paths():
+    """The Python installation that runs the kernels: the venv, and the base installation whose
+    standard library a ``sitecustomize.py`` could be put in."""
+    return _unique([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix])
+
+
+def ipython_dir():
+    """IPython's folder (profiles, startup files) as this user's IPython sessions find it."""
+    from IPython.paths import get_ipython_dir
+
+    return Path(get_ipython_dir()).resolve()
+
+
+def ipython_paths():
+    """IPython's folder (also the default ``~/.ipython``) and its system-wide config folders."""
+    from IPython.core.application import ENV_CONFIG_DIRS, SYSTEM_CONFIG_DIRS
+
+    return _unique([ipython_dir(), Path.home() / ".ipython", *ENV_CONFIG_DIRS, *SYSTEM_CONFIG_DIRS])
+
+
+def jupyter_runtime_dir():
+    """Jupyter's runtime folder: connection files (with their keys) of running kernels and servers."""
+    from jupyter_core.paths import jupyter_runtime_dir as runtime
+
+    return Path(runtime()).resolve()
+
+
+def jupyter_paths():
+    """Jupyter's config, data (kernelspecs) and runtime folders, the user's and the system's."""
+    from jupyter_core import paths
+
+    return _unique([paths.jupyter_config_dir(), paths.jupyter_data_dir(), jupyter_runtime_dir(),
+                    *paths.jupyter_config_path(), *paths.jupyter_path()])
 
 
 def load_config(root):
@@ -78,19 +158,15 @@ class Course:
     def lock_path(self):
         return self.output / ".gradebook.lock"
 
-    @contextlib.contextmanager
     def gradebook_lock(self):
-        """Exclusive access to a SQLite gradebook (PostgreSQL handles concurrent writers)."""
+        """Exclusive access to a SQLite gradebook (PostgreSQL handles concurrent writers).
+
+        The grading workers take the same lock for every gradebook session nbgrader opens
+        (:func:`grading.runner.serialise_gradebook`)."""
         if self.sqlite_path is None:
-            yield
-            return
+            return contextlib.nullcontext()
         self.output.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_path, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return exclusive(self.lock_path)
 
     @contextlib.contextmanager
     def gradebook(self):
@@ -113,23 +189,57 @@ class Course:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    @property
+    def package_path(self):
+        """The folder of the course package (the reference implementation), or None."""
+        spec = importlib.util.find_spec(PACKAGE)
+        if spec is None or not spec.origin:
+            return None
+        return Path(spec.origin).resolve().parent
+
     def protected_paths(self):
-        """Folders and files student code must not change: course, sources, package, gradebook."""
+        """Folders and files student code must not change: the course, sources, package and
+        gradebook, and where Python, IPython and Jupyter find code and configuration when they
+        start (a file planted there would run in later students' kernels)."""
         paths = [self.root, self.source]
         if self.sqlite_path is not None:
             paths.append(self.sqlite_path)
-        spec = importlib.util.find_spec(PACKAGE)
-        if spec is not None and spec.origin:
-            paths.append(Path(spec.origin).resolve().parent)
-        return [str(p) for p in paths]
+        if self.package_path is not None:
+            paths.append(self.package_path)
+        paths += python_paths() + ipython_paths() + jupyter_paths()
+        return _unique(paths)
 
     def private_paths(self):
         """What student code must not even read: solutions and hidden tests, the gradebook,
-        other students' submissions, results and feedback, and this tool's records."""
-        paths = [self.source, self.submitted, self.autograded, self.feedback, self.output]
+        other students' submissions, results and feedback, this tool's records, and Jupyter's
+        runtime folder (connection files: the keys to other kernels)."""
+        paths = [self.source, self.submitted, self.autograded, self.feedback, self.output,
+                 jupyter_runtime_dir()]
         if self.sqlite_path is not None:
             paths.append(self.sqlite_path)
-        return [str(p) for p in paths]
+        return _unique(paths)
+
+    def watched_paths(self, assignment_ids):
+        """What the runner compares before and after each submission: ``(folders, shallow)``.
+
+        Folders are compared file by file, all the way down; of the ``shallow`` ones only the
+        files directly inside count: the site-packages folders and the standard library, where
+        ``.pth`` files and ``sitecustomize.py`` would run code in every later Python process
+        (walking the whole installation after each submission would take seconds).  IPython's
+        startup folder and config files and Jupyter's kernelspecs are watched too; Jupyter's
+        runtime and config folders are not: they change whenever Jupyter runs.
+        """
+        folders = [self.submitted, *[self.source / a for a in assignment_ids]]
+        if self.package_path is not None:
+            folders.append(self.package_path)
+        profile = ipython_dir() / "profile_default"
+        folders += [profile / "startup", profile / "ipython_config.py", profile / "ipython_kernel_config.py"]
+        from IPython.core.application import ENV_CONFIG_DIRS, SYSTEM_CONFIG_DIRS
+        from jupyter_core import paths as jupyter
+
+        folders += [*ENV_CONFIG_DIRS, *SYSTEM_CONFIG_DIRS, Path(jupyter.jupyter_data_dir()) / "kernels"]
+        shallow = [*site.getsitepackages(), sysconfig.get_path("stdlib")]
+        return _unique(folders), _unique(shallow)
 
     # -- status file -------------------------------------------------------------------------
     def read_status(self):
@@ -220,22 +330,33 @@ def submission_fingerprint(folder):
     return digest.hexdigest()
 
 
-def tree_signature(folders):
-    """Cheap signature (path -> size, mtime, inode) of every file under ``folders``."""
+def tree_signature(folders, shallow=()):
+    """Cheap signature (path -> size, mtime, inode) of every file under ``folders`` (a folder
+    there may also be a single file) and of the files directly in the ``shallow`` folders."""
     signature = {}
+
+    def add(path):
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return
+        signature[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
+
     for folder in folders:
-        folder = Path(folder)
-        if not folder.exists():
-            continue
+        if os.path.isfile(folder):
+            add(str(folder))
         for directory, subdirs, files in os.walk(folder):
             subdirs[:] = [d for d in subdirs if d != "__pycache__"]
             for name in files:
-                path = os.path.join(directory, name)
-                try:
-                    info = os.lstat(path)
-                except FileNotFoundError:
-                    continue
-                signature[path] = (info.st_size, info.st_mtime_ns, info.st_ino)
+                add(os.path.join(directory, name))
+    for folder in shallow:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                add(entry.path)
     return signature
 
 

@@ -18,7 +18,7 @@ import re
 import sys
 import zipfile
 
-from .course import reference
+from .course import reference, status_key
 
 HELD_BACK = {"cheating"}
 MIN_SECRET_LENGTH = 12   # shorter lines ("else:", "pass") say nothing about a test
@@ -104,7 +104,7 @@ def pack(course, assignments=None, out=None):
         with zipfile.ZipFile(bundle_path, "w", zipfile.ZIP_DEFLATED) as bundle:
             for folder in folders:
                 student_id = folder.parent.name
-                entry = statuses.get(f"{assignment_id}/{student_id}", {})
+                entry = statuses.get(status_key(assignment_id, student_id), {})
                 if entry.get("status") in HELD_BACK:
                     held.append(student_id)
                     continue

@@ -22,9 +22,11 @@ five additions, configured by the JSON in ``NNTRAIN_GRADING_KERNEL``:
   listing the ``private`` ones (the sources with their solutions and hidden
   tests, the gradebook, other students' submissions, results and feedback),
   unless under one of the ``allowed`` folders (the submission's own), reading
-  other processes' environment, changing its own resource limits (the
-  memory limit), and starting other programs.  It sees what Python code does; native code
-  (ctypes, C extensions) can get past it.  It is a tripwire, not a sandbox.
+  other processes' environment, command line or memory, changing its own
+  resource limits (the memory limit), and starting other programs (except
+  fontconfig's ``fc-list`` where it was installed when the kernel started).
+  It sees what Python code does; native code (ctypes, C extensions) can get
+  past it.  It is a tripwire, not a sandbox.
 
 This file must not import anything from the grading package: it runs in the
 student's process, from the kernel's working folder.
@@ -34,13 +36,17 @@ import importlib
 import json
 import os
 import resource
+import shutil
 import sys
+from urllib.parse import unquote
 
 SETTINGS_VARIABLE = "NNTRAIN_GRADING_KERNEL"
 # Never hand these to student code (the runner removes them as well).
 SECRET_VARIABLES = ("NNTRAIN_GRADEBOOK_URL", "PGPASSWORD", "DATABASE_URL")
-# Programs the libraries themselves start (matplotlib asks fontconfig for fonts).
-HARMLESS_PROGRAMS = {"fc-list"}
+# Programs the libraries themselves start (matplotlib asks fontconfig for fonts), found on PATH
+# when the kernel starts, before any student code: a student's own "fc-list" is not one of them.
+HARMLESS_PROGRAMS = ("fc-list",)
+PROCESS_SECRETS = ("environ", "cmdline", "mem")   # files of /proc/<pid>/ (and of its threads)
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 PATH_EVENTS = {  # audit event -> indices of path arguments that are changed
     "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.truncate": (0,),
@@ -80,8 +86,9 @@ class Guard:
 
     ``protected`` folders (and files) may not be changed, ``private`` ones not be read
     or listed either; ``allowed`` folders inside them are the exceptions.  Reading the
-    environment, command line or memory of other processes (``/proc/<pid>/...``) is
-    refused too: they may hold the gradebook's address.
+    environment, command line or memory of other processes (``/proc/<pid>/...``, their
+    threads' too) is refused: they may hold the gradebook's address.  Of the programs,
+    only the ``HARMLESS_PROGRAMS`` found when the guard is made may be started.
     """
 
     def __init__(self, protected, allowed, recorder, private=()):
@@ -89,6 +96,8 @@ class Guard:
         self.private = tuple(os.path.realpath(p) for p in private)
         self.allowed = tuple(os.path.realpath(p) for p in allowed)
         self.recorder = recorder
+        self.which = shutil.which        # kept: student code may replace shutil.which later
+        self.harmless = {os.path.realpath(p) for p in map(shutil.which, HARMLESS_PROGRAMS) if p}
 
     @staticmethod
     def _resolve(path):
@@ -117,11 +126,45 @@ class Guard:
             return None
         parts = full.split(os.sep)
         if len(parts) >= 4 and parts[1] == "proc" and parts[2].isdigit() \
-                and int(parts[2]) != os.getpid() and parts[3] in ("environ", "cmdline", "mem"):
-            return full
+                and int(parts[2]) != os.getpid() and parts[-1] in PROCESS_SECRETS:
+            return full       # /proc/<pid>/environ, /proc/<pid>/task/<tid>/environ, ...
         return self._forbidden(full, self.private)
 
-    def _deny(self, what):
+    @staticmethod
+    def _database(database):
+        """The file a ``sqlite3.connect`` argument names: a ``file:`` URI (``uri=True``) is
+        reduced to its path, without ``?mode=...`` and percent-escapes; None for memory."""
+        if isinstance(database, int) or database is None:
+            return None
+        try:
+            name = os.fsdecode(database)
+        except TypeError:
+            return None
+        if name.startswith("file:"):
+            name = unquote(name[len("file:"):].split("?")[0].split("#")[0])
+            if name.startswith("//"):                 # file://localhost/path, file:///path
+                name = "/" + name[2:].partition("/")[2]
+        if name in ("", ":memory:"):
+            return None
+        return name
+
+    def _program_allowed(self, event, args):
+        """Whether the program an event starts is one of the harmless ones (by its real path)."""
+        program = _program(event, args)
+        if os.sep not in program:
+            env = args[3] if event == "subprocess.Popen" and len(args) > 3 else None
+            search = None
+            try:
+                if env is not None:
+                    search = os.fsdecode(env.get("PATH", env.get(b"PATH", os.defpath)))
+            except Exception:  # noqa: BLE001 - an odd env: search the kernel's PATH
+                search = None
+            program = self.which(program, path=search) or program
+        return self._resolve(program) in self.harmless
+
+    def _deny(self, what, full=None):
+        if full is not None and "__pycache__" in full.split(os.sep):
+            raise PermissionError(full)   # a compiled cache of installed code: refused quietly
         self.recorder.write(event="blocked", what=what)
         raise PermissionError(f"grading: {what} is not allowed (outside the submission's folder)")
 
@@ -132,10 +175,8 @@ class Guard:
                 (isinstance(flags, int) and flags & WRITE_FLAGS)
             if writing:
                 full = self._forbidden(path)
-                if full and not full.endswith(".pyc"):
-                    self._deny(f"writing {full}")
-                elif full:  # compiled caches of the package: refuse quietly
-                    raise PermissionError(full)
+                if full:
+                    self._deny(f"writing {full}", full)
             else:
                 full = self._secret(path)
                 if full:
@@ -145,22 +186,20 @@ class Guard:
             if full:
                 self._deny(f"listing {full}")
         elif event == "sqlite3.connect":
-            database = args[0] if args else None
-            if database not in (None, ":memory:", "") and (self._forbidden(database)
-                                                          or self._secret(database)):
+            database = self._database(args[0] if args else None)
+            if database is not None and (self._forbidden(database) or self._secret(database)):
                 self._deny(f"opening the database {self._resolve(database)}")
         elif event in PATH_EVENTS:
             for index in PATH_EVENTS[event]:
                 if index < len(args):
                     full = self._forbidden(args[index])
                     if full:
-                        self._deny(f"{event.split('.')[-1]} {full}")
+                        self._deny(f"{event.split('.')[-1]} {full}", full)
         elif event in ("resource.setrlimit", "resource.prlimit"):
             self._deny("changing the kernel's resource limits")
         elif event in PROCESS_EVENTS:
-            program = _program(event, args)
-            if os.path.basename(program) not in HARMLESS_PROGRAMS:
-                self._deny(f"starting the program {program!r}")
+            if not self._program_allowed(event, args):
+                self._deny(f"starting the program {_program(event, args)!r}")
 
 
 def _program(event, args):
@@ -293,6 +332,7 @@ def main(argv):
     for variable in SECRET_VARIABLES:
         os.environ.pop(variable, None)
     limit_memory(settings.get("memory_mb"))
+    sys.dont_write_bytecode = True   # imports must not write caches into the (protected) installation
     package = settings.get("package", "nntrain")
     try:
         # imported now, from where it is installed: a student's file of the same name in the

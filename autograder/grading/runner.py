@@ -16,14 +16,22 @@ Around each call:
 * after - :func:`grading.checks.postcheck` reads the autograded notebook and
   the kernel's records, and the result goes to ``grades/status.json``.
 
-The gradebook: with SQLite every worker takes an exclusive file lock for each
-gradebook session nbgrader opens (nbgrader opens short sessions, never while
-a notebook runs), so writes are serialised and none is lost; PostgreSQL takes
-concurrent writers as they come.  Student code never gets the gradebook URL.
+The gradebook: with SQLite every worker takes the course's gradebook lock
+(:meth:`grading.course.Course.gradebook_lock`) for each gradebook session
+nbgrader opens (nbgrader opens short sessions, never while a notebook runs),
+so writes are serialised and none is lost; PostgreSQL takes concurrent
+writers as they come.  Student code never gets the gradebook URL.
+
+Each kernel gets its own throw-away IPython folder, Jupyter runtime folder and
+temporary folder (for its connection file) in the task's state folder, so
+nothing one submission leaves there reaches another one's kernel.
 
 Resuming: a submission is graded again only when its files, the assignment
-(as released) or ``--force`` say so; statuses are saved after every
-submission, so an interrupted batch continues where it stopped.
+(as released) or ``--force`` say so, or when its status is ``error``.  Before
+a submission is handed to a worker its status is set to ``error`` ("grading
+started, not finished"); the result replaces it, so a batch that is
+interrupted or a report made while it runs never shows a submission nbgrader
+started on as an ordinary 0, and the next run grades it again.
 """
 import json
 import multiprocessing
@@ -41,12 +49,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import checks
-from .course import (PACKAGE, reference, signature_changes, status_key, submission_fingerprint,
-                     tree_signature)
+from .course import (PACKAGE, acquire, reference, release, signature_changes, status_key,
+                     submission_fingerprint, tree_signature)
+from .kernel import SECRET_VARIABLES
 
 KERNEL_NAME = "nntrain-grading"
 DEFAULT_MEMORY_MB = 4096
-SECRET_VARIABLES = ("NNTRAIN_GRADEBOOK_URL", "PGPASSWORD", "DATABASE_URL")
+UNFINISHED = "grading started, not finished"
 GRACE_SECONDS = 20     # how long a worker may take to report once its kernel was killed
 POLL_SECONDS = 0.25
 
@@ -92,38 +101,21 @@ def now():
 # worker side
 # ---------------------------------------------------------------------------------------------
 def serialise_gradebook(lock_path):
-    """Make every nbgrader Gradebook session in this process hold an exclusive file lock."""
-    import fcntl
-
+    """Make every nbgrader Gradebook session in this process hold the gradebook lock
+    (the lock of :meth:`grading.course.Course.gradebook_lock`, re-entrant)."""
     from nbgrader import api as nbgrader_api
 
     cls = nbgrader_api.Gradebook
     if getattr(cls, "_grading_serialised", False):
         return
-    state = {"depth": 0, "handle": None}
-
-    def acquire():
-        if state["depth"] == 0:
-            handle = open(lock_path, "a")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            state["handle"] = handle
-        state["depth"] += 1
-
-    def release():
-        state["depth"] -= 1
-        if state["depth"] == 0:
-            handle, state["handle"] = state["handle"], None
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-
     original_init, original_close = cls.__init__, cls.close
 
     def __init__(self, *args, **kwargs):
-        acquire()
+        acquire(lock_path)
         try:
             original_init(self, *args, **kwargs)
         except BaseException:
-            release()
+            release(lock_path)
             raise
         self._grading_lock_held = True
 
@@ -132,7 +124,7 @@ def serialise_gradebook(lock_path):
             original_close(self)
         finally:
             if self.__dict__.pop("_grading_lock_held", False):
-                release()
+                release(lock_path)
 
     cls.__init__, cls.close = __init__, close
     cls._grading_serialised = True
@@ -188,7 +180,12 @@ def grade(api, task, settings):
               "private": [*settings.private, settings.state_root],
               "allowed": [task.autograded, str(state / "tmp")]}
     os.environ["NNTRAIN_GRADING_KERNEL"] = json.dumps(kernel)
-    os.environ["TMPDIR"] = str(state / "tmp")
+    # the kernel's own IPython folder (startup files, profile), Jupyter runtime folder and temporary
+    # folder, thrown away with the state folder; jupyter_client writes the connection file (the key
+    # to the kernel) with tempfile, whose folder is cached: set it, not only TMPDIR
+    os.environ["IPYTHONDIR"] = str(state / "ipython")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(state / "runtime")
+    os.environ["TMPDIR"] = tempfile.tempdir = str(state / "tmp")
     try:
         outcome = api.autograde(task.assignment, task.student, force=True, create=True)
     finally:
@@ -224,6 +221,16 @@ def finish_record(record, findings, not_attempted, started):
     record["not_attempted"] = not_attempted
     record["seconds"] = round(time.monotonic() - started, 2)
     record["finished_at"] = now()
+    return decide(record)
+
+
+def provisional(task):
+    """The status of a submission handed to a worker, until its result replaces it: not graded,
+    ``error`` (retried by the next run), so it never looks like an ordinary 0."""
+    record = {"assignment": task.assignment, "student": task.student, "fingerprint": task.fingerprint,
+              "graded": False, "score": None, "max_score": task.reference["max_score"],
+              "not_attempted": [], "started_at": now(),
+              "findings": [checks.Finding("error", UNFINISHED, fatal=True).as_dict()]}
     return decide(record)
 
 
@@ -471,9 +478,8 @@ class Pool:
         entries = status["submissions"]
         pending = deque(tasks)
         counts = Counter()
-        watched = [self.course.submitted, *sorted({self.course.source / t.assignment for t in tasks}),
-                   *[p for p in self.settings.protected if p.endswith(PACKAGE)]]
-        signature = tree_signature(watched)
+        watched = self.course.watched_paths(sorted({t.assignment for t in tasks}))
+        signature = tree_signature(*watched)
         alerts = []
         # the workers must not see the gradebook URL (student code runs below them)
         saved = {v: os.environ.pop(v) for v in SECRET_VARIABLES if v in os.environ}
@@ -487,7 +493,10 @@ class Pool:
             while pending or any(w.task for w in workers):
                 for worker in workers:
                     if worker.task is None and pending:
-                        worker.assign(pending.popleft())
+                        task = pending.popleft()
+                        entries[task.key] = provisional(task)
+                        self.course.write_status(status)
+                        worker.assign(task)
                 busy = [w for w in workers if w.task is not None]
                 multiprocessing.connection.wait(
                     [w.connection for w in busy] + [w.process.sentinel for w in busy], timeout=POLL_SECONDS)
@@ -507,7 +516,7 @@ class Pool:
                     self.course.write_status(status)
                     finished += 1
                     counts[result["status"]] += 1
-                    after = tree_signature(watched)
+                    after = tree_signature(*watched)
                     if after != signature:
                         changes = signature_changes(signature, after)
                         suspects = sorted({task.key, *[w.task.key for w in workers if w.task]})
