@@ -6,7 +6,7 @@ gradebook.db) is created here and never committed.
 """
 import os
 
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from traitlets import Bool
 
@@ -28,6 +28,13 @@ c.Execute.raise_on_iopub_timeout = True
 
 # generate_assignment: create assignments in the gradebook on first use.
 c.GenerateAssignment.create_assignment = True
+
+# Rubrics: a written question's locked markdown cell holds its rubric between
+# "### BEGIN MARK SCHEME" and "### END MARK SCHEME".  generate_assignment removes
+# it from the student version (in any locked cell, not only nbgrader's "task"
+# cells); autograde restores the locked cell from the gradebook, rubric
+# included, so graders see it in formgrader; feedback removes it again.
+c.ClearMarkScheme.enforce_metadata = False
 
 # autograde: restore test cells that a student deleted (locked cells that were
 # edited are always restored from the gradebook).
@@ -52,9 +59,11 @@ class ClearHiddenTestTracebacks(Preprocessor):
         return cell, resources
 
 
-# Feedback never shows the source of hidden tests, nor their code quoted in tracebacks.
+# Feedback never shows the source of hidden tests, nor their code quoted in
+# tracebacks, nor a rubric.
 c.GenerateFeedback.preprocessors = [
-    GetGrades, ClearHiddenTestTracebacks, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    GetGrades, ClearHiddenTestTracebacks, ClearHiddenTests, ClearMarkScheme,
+    CSSHTMLHeaderPreprocessor]
 
 # zip_collect (`make collect ZIP=...`): how to read the student id and the notebook name from
 # the file names in an LMS download, e.g. Canvas "doejane_12345_678_cross_entropy.ipynb" or

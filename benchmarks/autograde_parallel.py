@@ -31,7 +31,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import make_course, nbgrader  # noqa: E402 - the tests' course copies
+from helpers.course import make_course, nbgrader  # noqa: E402 - the tests' course copies
 from exercises.ch01_cross_entropy import WRONG_ANSWERS  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -1,4 +1,4 @@
-"""Benchmark: training the chapter 7 network on MNIST, three ways.
+"""Benchmark: training the chapter 8 network on MNIST, three ways.
 
 Every contender trains the same model with the same schedule, the book's
 (Saitoh, *Deep Learning from Scratch*, chapter 4): 784-50-10 with a sigmoid

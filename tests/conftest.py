@@ -1,37 +1,13 @@
 """Fixtures shared by the tests (the environment is set in the top-level conftest.py)."""
 import os
 import warnings
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+from helpers.course import BIN, make_course, nbgrader
+
 # nbgrader calls helper programs (alembic, jupyter) by name
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ['PATH']}"
-
-
-def make_course(folder):
-    """A throw-away copy of the nbgrader course in ``folder``; returns its root."""
-    course = folder / "autograder"
-    course.mkdir(parents=True)
-    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions", folder / "solutions")
-    return course
-
-
-def nbgrader(course, *args, check=True, timeout=600, env=None):
-    """Run an nbgrader command in ``course``; returns the CompletedProcess."""
-    proc = subprocess.run(
-        [str(BIN / "nbgrader"), *args], cwd=course, capture_output=True, text=True,
-        timeout=timeout, env=env,
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 @pytest.fixture(scope="session")

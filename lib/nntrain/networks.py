@@ -1,4 +1,4 @@
-"""The two networks of the course: SimpleNet (chapter 6) and TwoLayerNet (chapter 7)."""
+"""The two networks of the course: SimpleNet (chapter 6) and TwoLayerNet (chapter 8)."""
 import numbers
 
 import numpy as np
@@ -74,7 +74,7 @@ class SimpleNet:
 
 
 class TwoLayerNet:
-    """``input -> affine -> sigmoid -> affine -> softmax``: the network of chapter 7.
+    """``input -> affine -> sigmoid -> affine -> softmax``: the network of chapter 8.
 
     ``params`` holds the four arrays the network learns, all of dtype ``dtype``:
 

@@ -1,4 +1,4 @@
-"""Plots of a training run: chapter 7.
+"""Plots of a training run: chapter 8.
 
 Both functions take the :class:`nntrain.training.History` that
 :func:`nntrain.training.train` returns, draw on the matplotlib ``Axes`` ``ax``

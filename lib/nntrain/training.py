@@ -1,6 +1,6 @@
-"""Training a network by mini-batch stochastic gradient descent: chapter 7.
+"""Training a network by mini-batch stochastic gradient descent: chapter 8.
 
-* :func:`train` runs the loop of chapter 7: draw a mini-batch, compute the
+* :func:`train` runs the loop of chapter 8: draw a mini-batch, compute the
   gradient by backpropagation, step every parameter against it; measure the
   accuracy on the training and the test set once per epoch.  It returns a
   :class:`History` that :mod:`nntrain.plotting` draws.

@@ -2,7 +2,7 @@
 
 Each module defines ``WRONG_ANSWERS``: for every autograded answer cell (by
 its nbgrader grade_id), a list of :class:`WrongAnswer`.  The quality gate in
-``tests/test_exercises.py`` plants each one in place of the solution and
+``tests/exercises/test_exercises.py`` plants each one in place of the solution and
 requires that at least one test cell fails with a message containing
 ``hint`` (case-insensitive), so that the student is told what is wrong.
 """

@@ -1,4 +1,4 @@
-"""Wrong answers for the chapter 7 assignment: the class TwoLayerNet.
+"""Wrong answers for the chapter 8 assignment: the class TwoLayerNet.
 
 The assignment has one answer cell (grade_id ``TwoLayerNet``) holding the whole
 class, so every wrong answer is a whole class: the correct class with one

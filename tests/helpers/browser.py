@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Debian packages: the browser, and the fonts its pages are drawn with.
 CHROMIUM_PACKAGES = ["chromium", "fonts-liberation"]

@@ -1,4 +1,4 @@
-"""Tests of nntrain.plotting: the loss and accuracy curves of chapter 7."""
+"""Tests of nntrain.plotting: the loss and accuracy curves of chapter 8."""
 import matplotlib
 
 matplotlib.use("Agg")

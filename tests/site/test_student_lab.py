@@ -27,11 +27,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser import Guard, chromium
-from nbtools import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_answer_cell,
+from helpers.browser import Guard, chromium
+from helpers.notebooks import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_answer_cell,
                      is_manual_cell, read, run_in_process, solution_notebook)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"

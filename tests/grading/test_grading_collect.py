@@ -7,8 +7,9 @@ import zipfile
 import nbformat
 import pytest
 
-from conftest import ROOT, make_course
-from test_autograde_e2e import ASSIGNMENT
+from helpers import ROOT
+from helpers.course import make_course
+from helpers.course import ASSIGNMENT
 
 from grading.course import load_config
 

@@ -11,7 +11,7 @@ import pytest
 from nbgrader.validator import Validator
 from traitlets.config import Config
 
-from nbtools import (assignment_ids, grade_id, is_answer_cell, is_manual_cell, is_test_cell, read,
+from helpers.notebooks import (assignment_ids, grade_id, is_answer_cell, is_manual_cell, is_test_cell, read,
                      run_in_process, solution_notebook, with_answer)
 
 ASSIGNMENTS = assignment_ids()

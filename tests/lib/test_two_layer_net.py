@@ -1,4 +1,4 @@
-"""Tests of nntrain.networks.TwoLayerNet (chapter 7)."""
+"""Tests of nntrain.networks.TwoLayerNet (chapter 8)."""
 import numpy as np
 import pytest
 

@@ -4,7 +4,7 @@
   graded in one parallel batch on SQLite - every good one gets its exact score,
   every bad one its status, the batch completes, a second run changes
   nothing, manual grades survive a forced regrade, and the feedback shows no
-  hidden test (searched for with tests/leaks.py, not with the tool's own check);
+  hidden test (searched for with tests/helpers/leaks.py, not with the tool's own check);
 * the wall-clock budget: a kernel that ignores interrupts is killed, the rest
   of the batch is graded;
 * an interrupted batch (SIGINT) resumes where it stopped, and shows the
@@ -33,10 +33,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, make_course, nbgrader
-from leaks import find_leaks, needles
-from nbtools import BEGIN_HIDDEN, END_HIDDEN, is_test_cell, read, region_lines, solution_notebook
-from test_autograde_e2e import (ASSIGNMENT, NOTEBOOK, WRITTEN, correct, expected_points, released, save,
+from helpers import ROOT
+from helpers.course import make_course, nbgrader
+from helpers.leaks import find_leaks, needles
+from helpers.notebooks import BEGIN_HIDDEN, END_HIDDEN, is_test_cell, read, region_lines, solution_notebook
+from helpers.course import (ASSIGNMENT, NOTEBOOK, WRITTEN, correct, expected_points, released, save,
                                 solution_answers, submission, wrong_answers)
 
 from grading import checks, feedback, report

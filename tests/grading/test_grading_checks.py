@@ -8,7 +8,7 @@ import textwrap
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 from grading import checks, kernel
 from grading.checks import Finding

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from nbtools import normalise, read, secret_lines, student_source
+from helpers.notebooks import normalise, read, secret_lines, student_source
 
 MIN_LENGTH = 12  # shorter lines ("return y", "pass") are too common to call a leak
 

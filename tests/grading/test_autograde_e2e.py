@@ -4,105 +4,19 @@ generate_assignment, then one submission of each kind a class produces -
 correct, wrong, tests tampered with, a test cell deleted, invalid JSON, an
 infinite loop - then ``nbgrader autograde`` and ``nbgrader export``, and
 every score is checked exactly.  Expected scores of wrong answers come from
-running the solution notebook's tests on them in process (tests/nbtools.py),
-independently of nbgrader.
-
-The helpers here also build the submissions of the grading tool's tests
-(tests/test_grading_batch.py).
+running the solution notebook's tests on them in process
+(tests/helpers/notebooks.py), independently of nbgrader; the submissions are
+built by tests/helpers/course.py.
 """
-import csv
-import json
 import os
-import shutil
 
-import nbformat
 import pytest
 
-from conftest import make_course, nbgrader
-from exercises.ch01_cross_entropy import WRONG_ANSWERS
-from nbtools import (grade_id, is_answer_cell, is_manual_cell, is_test_cell, read, run_in_process,
-                     solution_notebook, with_answer)
+from helpers.course import (ASSIGNMENT, NOTEBOOK, autograded_points, correct, expected_points,
+                            exported, make_course, nbgrader, released, save, solution_answers,
+                            submission, wrong_answers)
+from helpers.notebooks import grade_id, is_test_cell, read, solution_notebook
 
-ASSIGNMENT = "ch01_cross_entropy"
-NOTEBOOK = "cross_entropy.ipynb"
-WRITTEN = "A tiny delta only keeps log(0) away; a large one distorts every loss."
-
-
-# -- building submissions ----------------------------------------------------------------------
-def released(course, assignment_id=ASSIGNMENT):
-    """The student version nbgrader generated in ``course``."""
-    notebooks = sorted((course / "release" / assignment_id).glob("*.ipynb"))
-    assert len(notebooks) == 1, notebooks
-    return nbformat.read(str(notebooks[0]), as_version=4)
-
-
-def solution_answers(assignment_id=ASSIGNMENT):
-    """Answer cell sources of the solution, as a student would write them (no markers)."""
-    answers = {}
-    for cell in read(solution_notebook(assignment_id)).cells:
-        if is_answer_cell(cell):
-            answers[grade_id(cell)] = "\n".join(
-                line for line in cell.source.splitlines() if "### BEGIN SOLUTION" not in line
-                and "### END SOLUTION" not in line)
-    return answers
-
-
-def submission(release, answers=None, written=WRITTEN):
-    """A copy of the release with answer cells (by grade id) and the written answer filled in."""
-    nb = nbformat.from_dict(json.loads(json.dumps(release)))
-    for cell in nb.cells:
-        if is_answer_cell(cell) and answers and grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-        elif is_manual_cell(cell) and written is not None:
-            cell.source = written
-    return nb
-
-
-def correct(release):
-    return submission(release, solution_answers())
-
-
-def wrong_answers():
-    """One catalogued mistake per answer cell."""
-    return {"softmax": WRONG_ANSWERS["softmax"][4].source,                 # one-hot of the argmax
-            "cross_entropy_error": WRONG_ANSWERS["cross_entropy_error"][3].source}  # log10
-
-
-def save(course, student, notebook=None, text=None, name=NOTEBOOK, assignment_id=ASSIGNMENT):
-    folder = course / "submitted" / student / assignment_id
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    if notebook is not None:
-        nbformat.write(notebook, str(folder / name))
-    else:
-        (folder / name).write_text(text)
-    return folder / name
-
-
-def expected_points(answers, assignment_id=ASSIGNMENT):
-    """Points the solution's own tests (hidden ones included) give ``answers``, run in process."""
-    path = solution_notebook(assignment_id)
-    nb = read(path)
-    for answer_id, source in answers.items():
-        nb = with_answer(nb, answer_id, source)
-    results = run_in_process(nb, path.parent)
-    points = {grade_id(c): c.metadata.nbgrader["points"] for c in nb.cells if is_test_cell(c)}
-    return float(sum(points[r.grade_id] for r in results if r.passed))
-
-
-def autograded_points(course, assignment_id=ASSIGNMENT):
-    """Points of the autograded test cells: the most a submission can score without manual grading."""
-    return float(sum(c.metadata.nbgrader["points"] for c in read(solution_notebook(assignment_id)).cells
-                     if is_test_cell(c)))
-
-
-def exported(course):
-    nbgrader(course, "export", "--to", "grades.csv")
-    with open(course / "grades.csv", newline="") as handle:
-        return {row["student_id"]: row for row in csv.DictReader(handle)}
-
-
-# -- the test ---------------------------------------------------------------------------------------
 LOOP_IN_SOFTMAX = '''
 def softmax(a):
     while True:       # never returns: every test that calls it times out

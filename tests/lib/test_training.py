@@ -1,4 +1,4 @@
-"""Tests of nntrain.training: the SGD loop and the gradient check (chapter 7)."""
+"""Tests of nntrain.training: the SGD loop and the gradient check (chapter 8)."""
 import numpy as np
 import pytest
 
@@ -106,7 +106,7 @@ def test_every_sample_is_used_once_per_epoch_in_a_new_order():
 
 def test_works_with_any_net_that_has_gradient_and_accuracy():
     class Plain:
-        """Only what chapter 7's exercise asks for: no loss_and_gradient."""
+        """Only what chapter 8's exercise asks for: no loss_and_gradient."""
 
         def __init__(self):
             self.inner = fresh_net()

@@ -2,8 +2,8 @@
 import nbformat
 import pytest
 
-from leaks import find_leaks, needles
-from nbtools import CHAPTERS, ROOT, assignment_ids, solution_notebook
+from helpers.leaks import find_leaks, needles
+from helpers.notebooks import CHAPTERS, ROOT, assignment_ids, solution_notebook
 
 SITE = ROOT / "_build" / "html"
 RELEASE = ROOT / "autograder" / "release"

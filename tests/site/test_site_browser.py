@@ -22,9 +22,9 @@ import nbformat
 import pytest
 import yaml
 
-from browser import Guard, chromium, serve
+from helpers.browser import Guard, chromium, serve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
