@@ -124,7 +124,7 @@ def lab(tmp_path_factory):
             f"nbgrader's JupyterLab extension (the Validate button) is not installed and "
             f"enabled: {sorted(extensions)}")
         notebooks = sorted((checkout / "lab" / ASSIGNMENT).glob("*.ipynb"))
-        assert len(notebooks) == 1, f"make lab serves {notebooks} for {ASSIGNMENT}"
+        assert len(notebooks) == 1, f"make lab serves {notebooks} from lab/{ASSIGNMENT}, not one notebook"
         release = notebooks[0]
         assert files(checkout / "lab") == files(checkout / "exercises"), (
             "lab/ does not hold the student versions of exercises/")
