@@ -45,9 +45,10 @@ lab: release ## Start JupyterLab on the student versions (prints the URL)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --allow-root \
 	  --ServerApp.root_dir=$(CURDIR)/autograder/release
 
-autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, a status for each (ASSIGNMENT=<id>, FORCE=1)
+autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, each kernel sandboxed, a status for each (ASSIGNMENT=<id>, FORCE=1)
 	cd autograder && ../$(BIN)/python -m grading autograde $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) \
-	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(FORCE),--force)
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(SANDBOX),--sandbox $(SANDBOX)) \
+	  $(if $(FORCE),--force)
 
 collect: $(STAMP) ## Import an LMS zip of submissions into autograder/submitted/ (ZIP=<file>)
 	@test -n "$(ZIP)" || { echo "usage: make collect ZIP=<file.zip> [ASSIGNMENT=<id>]"; exit 2; }

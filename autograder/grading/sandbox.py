@@ -2,8 +2,9 @@
 
 Two layers, both set up by :mod:`grading.worker` for every kernel:
 
-* the sandbox (Debian's ``bubblewrap``): the kernel runs as user 65534 in fresh
-  user, process, network, IPC and hostname namespaces, on a file system made of
+* the sandbox (Debian's ``bubblewrap``): the kernel runs as an unprivileged
+  user (:func:`kernel_uid`) in fresh process, network, IPC and hostname
+  namespaces, on a file system made of
   read-only binds of the system (``/usr``, ``/etc``), the Python installation
   and the course package, plus its own working folder and channel folder
   (writable) and a private size-limited ``/tmp``; everything else of the
@@ -29,8 +30,10 @@ from pathlib import Path
 
 from .records import GUARD_ONLY, SANDBOXED
 
-BWRAP = "bwrap"
-SANDBOX_UID = 65534            # "nobody": the user the kernel is inside the sandbox
+BWRAP = os.environ.get("NNTRAIN_BWRAP", "bwrap")   # the bubblewrap program (a path, or found on PATH)
+SANDBOX_UID = 65534            # "nobody": who the kernel is in the sandbox's user namespace (not root)
+FIRST_UID = 600000             # as root: the first of the user ids kernels run as, one per worker
+SETPRIV = "/usr/bin/setpriv"   # util-linux: drops to that user id inside the sandbox
 PACKAGES = ["bubblewrap"]      # the Debian package that provides it
 
 
@@ -173,19 +176,45 @@ def _system_binds():
     return args
 
 
-def command(program, *, readable=(), writable=(), env=None, tmp_mb=0):
+def kernel_uid(slot=0):
+    """The user id a kernel of worker ``slot`` runs as, seen from the machine.
+
+    Run by root, the sandbox drops to a user id of its own per worker (no name, no files; the
+    process limit counts per user id, so one kernel's fork storm cannot starve another's).
+    Run by another user, the kernel is that user outside (a user namespace maps it to
+    :data:`SANDBOX_UID` inside), without any capability.
+    """
+    return FIRST_UID + slot if os.geteuid() == 0 else os.geteuid()
+
+
+def _parent_folders(paths):
+    """The folders above each path, outermost first: made (0755) in the sandbox before the paths
+    are bound, so that a user other than root can reach them there."""
+    folders = []
+    for path in paths:
+        parts = Path(path).parts
+        folders += [str(Path(*parts[:i])) for i in range(2, len(parts))]
+    return list(dict.fromkeys(folders))
+
+
+def command(program, *, readable=(), writable=(), env=None, tmp_mb=0, uid=None):
     """The bubblewrap command that runs ``program`` (a list) sandboxed.
 
     ``readable`` paths are bound read-only, ``writable`` ones read-write, each at its own
     path; ``/tmp`` is a private tmpfs of ``tmp_mb`` MB (0: no limit); the environment is
-    exactly ``env``.
+    exactly ``env``.  As root, the program runs as ``uid`` (default :func:`kernel_uid`), with
+    no capabilities and no way to gain any; as another user, in a user namespace of its own.
     """
-    args = [shutil.which(BWRAP) or BWRAP,
-            "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--hostname", "grading", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            *_system_binds(), "--proc", "/proc", "--dev", "/dev"]
+    root = os.geteuid() == 0
+    args = [shutil.which(BWRAP) or BWRAP]
+    if not root:
+        args += ["--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-drop", "ALL"]
+    args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+             "--hostname", "grading", "--die-with-parent", "--new-session",
+             *_system_binds(), "--proc", "/proc", "--dev", "/dev", "--perms", "1777"]
     args += (["--size", str(tmp_mb * 1024 * 1024)] if tmp_mb else []) + ["--tmpfs", "/tmp"]
+    for folder in _parent_folders([*readable, *writable]):
+        args += ["--perms", "0755", "--dir", folder]
     for path in _unique(readable):
         args += ["--ro-bind", path, path]
     for path in _unique(writable):
@@ -193,6 +222,10 @@ def command(program, *, readable=(), writable=(), env=None, tmp_mb=0):
     args.append("--clearenv")
     for name, value in sorted((env or {}).items()):
         args += ["--setenv", name, str(value)]
+    if root:
+        uid = kernel_uid() if uid is None else uid
+        program = [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                   "--bounding-set=-all", "--no-new-privs", "--", *program]
     return [*args, "--", *program]
 
 
@@ -209,7 +242,8 @@ def probe():
                               capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bubblewrap could not run: {exc}"
-    if proc.returncode != 0 or proc.stdout.strip() != str(SANDBOX_UID):
+    expected = str(kernel_uid() if os.geteuid() == 0 else SANDBOX_UID)
+    if proc.returncode != 0 or proc.stdout.strip() != expected:
         why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return False, f"bubblewrap could not start a sandbox here ({why})"
     return True, ""

@@ -42,7 +42,7 @@ def kill_children(pid):
     return len(children)
 
 
-def worker_main(connection, limits, root, log_path):
+def worker_main(connection, limits, root, log_path, slot):
     """A worker process: receives jobs, grades them, sends back outcomes, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the scheduler decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -50,7 +50,7 @@ def worker_main(connection, limits, root, log_path):
     os.dup2(log.fileno(), 1)
     os.dup2(log.fileno(), 2)
     os.chdir(root)
-    workspace = grading_worker.Workspace(root, limits)
+    workspace = grading_worker.Workspace(root, limits, slot)
     while True:
         try:
             job = connection.recv()
@@ -64,12 +64,13 @@ def worker_main(connection, limits, root, log_path):
 class Worker:
     """The scheduler's handle on one worker process."""
 
-    def __init__(self, context, limits, root, log_dir):
+    def __init__(self, context, limits, root, log_dir, slot):
         self.root = Path(root)
         self.root.mkdir(parents=True)
         self.connection, child = context.Pipe()
         self.process = context.Process(target=worker_main, daemon=True, name="grading-worker",
-                                       args=(child, limits, str(self.root), str(Path(log_dir) / f"{self.root.name}.log")))
+                                       args=(child, limits, str(self.root), str(Path(log_dir) / f"{self.root.name}.log"),
+                                             slot))
         self.process.start()
         child.close()
         self.job = self.started = self.kernel_killed_at = None
@@ -130,9 +131,10 @@ class Scheduler:
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
-    def _worker(self):
+    def _worker(self, slot):
+        """A new worker in ``slot`` (0 to jobs - 1: its kernels' user id, see sandbox.kernel_uid)."""
         self.made += 1
-        return Worker(self.context, self.limits, self.scratch / f"worker-{self.made}", self.log_dir)
+        return Worker(self.context, self.limits, self.scratch / f"worker-{self.made}", self.log_dir, slot)
 
     def run(self, jobs, started, finished):
         """Grade ``jobs``; ``started(job)`` before each is handed out, ``finished(job, outcome)`` after.
@@ -141,7 +143,7 @@ class Scheduler:
         workers = []
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            workers = [self._worker() for _ in range(min(self.jobs, len(pending)))]
+            workers = [self._worker(slot) for slot in range(min(self.jobs, len(pending)))]
             while pending or any(w.job for w in workers):
                 for w in workers:
                     if w.job is None and pending:
@@ -158,7 +160,7 @@ class Scheduler:
                         continue
                     if replace or not w.process.is_alive():
                         w.kill()
-                        workers[index] = self._worker()
+                        workers[index] = self._worker(index)
                     else:
                         w.job = None
                     finished(job, outcome)

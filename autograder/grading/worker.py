@@ -25,11 +25,12 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import assignment as assignments, checks, defaults
+from jupyter_client.manager import AsyncKernelManager
+
+from . import assignment as assignments, checks, defaults, sandbox
 from .course import PACKAGE
-from .kernel import SECRET_VARIABLES, SETTINGS_VARIABLE
+from .kernel import SECRET_VARIABLES
 from .records import SANDBOXED, Finding, KernelSettings, StatusRecord, now
-from . import sandbox
 
 KERNEL_NAME = "nntrain-grading"
 STUDENT = "student"              # the student's id inside a workspace (the real one is not needed)
@@ -72,6 +73,17 @@ class Outcome:
     log: str = ""                  # nbgrader's log
 
 
+class KernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, which hands the connection file to the kernel's user (as root the
+    sandboxed kernel is another user, and the file is written readable by its owner only)."""
+    owner = None        # set by the Workspace: the kernel's user id, or None (the grading user's)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if self.owner is not None and os.path.exists(self.connection_file):
+            os.chown(self.connection_file, self.owner, self.owner)
+
+
 def kernel_environment(limits, channel, tmp):
     """The grading kernel's environment variables (inside the sandbox: all of them)."""
     env = {"NNTRAIN_GRADING_KERNEL": str(channel / "settings.json"), "IPYTHONDIR": str(channel / "ipython"),
@@ -81,7 +93,7 @@ def kernel_environment(limits, channel, tmp):
         env[variable] = "1"     # one core per kernel: the pool already uses them all
     if limits.sandbox == SANDBOXED:
         env.update(PATH=os.pathsep.join([os.path.dirname(sandbox.python()), "/usr/local/bin", "/usr/bin", "/bin"]),
-                   LANG="C.UTF-8")
+                   LANG="C.UTF-8", USER="grading", LOGNAME="grading")
     return env
 
 
@@ -93,8 +105,15 @@ class Workspace:
     connection file, sockets, settings and progress records; both are bound into the sandbox.
     """
 
-    def __init__(self, root, limits):
+    def __init__(self, root, limits, slot=0):
         self.root, self.limits = Path(root), limits
+        self.uid = sandbox.kernel_uid(slot)
+        # as root the kernel is another user: what nbgrader creates for it must be writable by it
+        # (the workspace itself is the grading user's alone, 0700)
+        self.shared = limits.sandbox == SANDBOXED and os.geteuid() == 0
+        if self.shared:
+            os.umask(0)
+            KernelManager.owner = self.uid
         self.work, self.channel, self.submitted = self.root / "work", self.root / "channel", self.root / "submitted"
         self.kernel_tmp = self.root / "kernel-tmp"
         for folder in (self.work, self.channel, self.submitted, self.kernel_tmp):
@@ -128,7 +147,7 @@ class Workspace:
             readable = [*sandbox.python_paths(), str(package), str(self.fonts),
                         *[str(here / name) for name in KERNEL_FILES]]
             argv, env = sandbox.command(program, readable=readable, writable=[self.work, self.channel],
-                                        env=env, tmp_mb=self.limits.tmp_mb), {}
+                                        env=env, tmp_mb=self.limits.tmp_mb, uid=self.uid), {}
         else:
             argv = program
         folder = self.root / "jupyter" / "kernels" / KERNEL_NAME
@@ -161,6 +180,7 @@ class Workspace:
             config.Execute.raise_on_iopub_timeout = True
             config.Execute.kernel_name = KERNEL_NAME
             config.Execute.shutdown_kernel = "immediate"   # its state is thrown away: no need to wait
+            config.Execute.kernel_manager_class = f"{__name__}.KernelManager"
             config.OverwriteCells.add_missing_cells = True
             config.KernelManager.transport = "ipc"          # sockets in the channel folder
             config.KernelManager.ip = str(self.channel / "kernel")
@@ -176,6 +196,9 @@ class Workspace:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
         (self.channel / "ipython").mkdir()
+        if self.shared:      # the kernel's own folders (its sockets, IPython's profile)
+            for path in (self.channel, self.channel / "ipython"):
+                os.chown(path, self.uid, self.uid)
         folder = self.submitted / STUDENT / job.assignment.id
         for name, data in job.files.items():
             path = (folder / name).resolve()
