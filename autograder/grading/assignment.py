@@ -8,7 +8,7 @@ needs neither the course folder nor the course's gradebook.
 """
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -128,7 +128,3 @@ def install(gradebook, assignment):
         for cell in records["source_cells"]:
             gradebook.update_or_create_source_cell(cell["name"], name, assignment.id, **{
                 k: cell[k] for k in ("cell_type", "locked", "source", "checksum")})
-
-
-def as_dict(assignment):
-    return asdict(assignment)

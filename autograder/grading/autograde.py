@@ -27,7 +27,7 @@ from .course import submission_fingerprint
 from .errors import GradingError
 from .records import NOT_GRADED, STATUSES, UNFINISHED, Finding, RunRecord, StatusRecord, now
 from .scheduler import Progress, Scheduler
-from .worker import Job, Limits
+from .worker import Job, Limits, prepare
 
 
 @dataclass
@@ -152,10 +152,10 @@ class Coordinator:
         self.watched = sandbox.watched_paths(self.course, sorted({j.assignment.id for j in jobs}))
         self.signature = sandbox.tree_signature(*self.watched)
         run = RunRecord(now(), self.jobs, self.timeout, self.memory_mb, self.isolation, len(jobs), skipped)
-        limits = Limits(self.timeout, self.memory_mb, self.isolation)
         scratch = tempfile.mkdtemp(prefix="nntrain-grading-")
         self.progress = Progress(len(jobs), self.options.progress)
         try:
+            limits = prepare(Limits(self.timeout, self.memory_mb, self.isolation), Path(scratch) / "shared")
             code = Scheduler(self.jobs, limits, scratch, self.course.logs).run(jobs, self.started, self.finished)
         finally:
             self.progress.close()

@@ -85,6 +85,11 @@ class Worker:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(5)
+        self.clean()
+
+    def clean(self):
+        """Remove what the worker keeps outside the scheduler's scratch (its socket folder)."""
+        shutil.rmtree(grading_worker.socket_folder(self.root), ignore_errors=True)
 
     def stop(self):
         if self.job is not None:
@@ -97,6 +102,7 @@ class Worker:
         self.process.join(10)
         if self.process.is_alive():
             self.kill()
+        self.clean()
 
 
 def lost(job, why, limits):

@@ -14,6 +14,8 @@ The kernel runs in the sandbox of :mod:`grading.sandbox` (or, where it cannot
 run, with the guard alone): it sees the workspace's working folder and channel
 folder, never the workspace's gradebook (which holds the hidden tests).
 """
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -46,6 +48,31 @@ class Limits:
     sandbox: str = SANDBOXED       # SANDBOXED or GUARD_ONLY
     tmp_mb: int = defaults.TMP_MB
     processes: int = defaults.PROCESSES
+    #: made once for a run and shared by its workers when they can reach it (see prepare); a
+    #: worker that cannot makes its own
+    fonts: str = ""                # matplotlib's font list
+    empty_gradebook: str = ""      # an empty nbgrader gradebook (making one takes seconds)
+
+
+def prepare(limits, folder):
+    """Make the files the workers of a run share in ``folder``; returns ``limits`` naming them."""
+    from nbgrader.api import Gradebook
+
+    folder = Path(folder)
+    fonts, gradebook = folder / "matplotlib", folder / "empty-gradebook.db"
+    fonts.mkdir(parents=True, exist_ok=True)
+    build_font_list(fonts)
+    Gradebook(f"sqlite:///{gradebook}").close()
+    return dataclasses.replace(limits, fonts=str(fonts), empty_gradebook=str(gradebook))
+
+
+def build_font_list(folder):
+    """matplotlib's font list in ``folder`` (its MPLCONFIGDIR), built in a child process."""
+    import subprocess
+
+    env = {**os.environ, "MPLCONFIGDIR": str(folder)}
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, capture_output=True,
+                   timeout=300)
 
 
 @dataclass
@@ -73,15 +100,27 @@ class Outcome:
     log: str = ""                  # nbgrader's log
 
 
+def socket_folder(root):
+    """Where the kernel of the workspace ``root`` puts its sockets: a short path of its own under
+    /tmp (a socket's path may not be longer than about 100 bytes; the workspace's may be)."""
+    return Path("/tmp") / f"nntrain-ipc-{hashlib.sha1(str(root).encode()).hexdigest()[:16]}"
+
+
 class KernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, which hands the connection file to the kernel's user (as root the
-    sandboxed kernel is another user, and the file is written readable by its owner only)."""
+    """nbclient's kernel manager, which hands the connection file and the working folder to the
+    kernel's user just before the kernel starts (as root the sandboxed kernel is another user;
+    nbgrader makes both readable and writable by their owner only)."""
     owner = None        # set by the Workspace: the kernel's user id, or None (the grading user's)
+    work = None         # the Workspace's working folders
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
-        if self.owner is not None and os.path.exists(self.connection_file):
-            os.chown(self.connection_file, self.owner, self.owner)
+        if self.owner is None:
+            return
+        os.chown(self.connection_file, self.owner, self.owner)
+        for folder, _, files in os.walk(self.work):
+            for path in [folder, *(os.path.join(folder, name) for name in files)]:
+                os.chown(path, self.owner, self.owner, follow_symlinks=False)
 
 
 def kernel_environment(limits, channel, tmp):
@@ -108,18 +147,19 @@ class Workspace:
     def __init__(self, root, limits, slot=0):
         self.root, self.limits = Path(root), limits
         self.uid = sandbox.kernel_uid(slot)
-        # as root the kernel is another user: what nbgrader creates for it must be writable by it
-        # (the workspace itself is the grading user's alone, 0700)
+        # as root the kernel is another user, who must own its folders
         self.shared = limits.sandbox == SANDBOXED and os.geteuid() == 0
-        if self.shared:
-            os.umask(0)
-            KernelManager.owner = self.uid
         self.work, self.channel, self.submitted = self.root / "work", self.root / "channel", self.root / "submitted"
         self.kernel_tmp = self.root / "kernel-tmp"
+        self.sockets = socket_folder(self.root)
         for folder in (self.work, self.channel, self.submitted, self.kernel_tmp):
             folder.mkdir(parents=True, exist_ok=True)
+        self.sockets.mkdir(mode=0o700, exist_ok=True)
+        if self.shared:
+            os.chown(self.sockets, self.uid, self.uid)
+            KernelManager.owner, KernelManager.work = self.uid, str(self.work)
         self.courses = {}          # assignment fingerprint -> NbGraderAPI of a private course
-        self.fonts = self.root / "matplotlib"
+        self.fonts = Path(limits.fonts) if limits.fonts and os.path.isdir(limits.fonts) else self.root / "matplotlib"
         self._environment()
         self._kernelspec()
 
@@ -131,11 +171,9 @@ class Workspace:
         os.environ["TMPDIR"] = tempfile.tempdir = str(self.root / "tmp")
         (self.root / "tmp").mkdir(exist_ok=True)
         os.environ.setdefault("MPLBACKEND", "Agg")
-        os.environ["MPLCONFIGDIR"] = str(self.fonts)
-        try:       # matplotlib's font list, built once here and copied into every kernel
-            import matplotlib.font_manager  # noqa: F401
-        except Exception:  # noqa: BLE001 - a course without matplotlib still grades
-            pass
+        if not self.fonts.is_dir():      # matplotlib's font list, copied into every kernel
+            self.fonts.mkdir(parents=True)
+            build_font_list(self.fonts)
 
     def _kernelspec(self):
         here = Path(__file__).resolve().parent
@@ -146,7 +184,7 @@ class Workspace:
             package = Path(__import__(PACKAGE).__file__).resolve().parent
             readable = [*sandbox.python_paths(), str(package), str(self.fonts),
                         *[str(here / name) for name in KERNEL_FILES]]
-            argv, env = sandbox.command(program, readable=readable, writable=[self.work, self.channel],
+            argv, env = sandbox.command(program, readable=readable, writable=[self.work, self.channel, self.sockets],
                                         env=env, tmp_mb=self.limits.tmp_mb, uid=self.uid), {}
         else:
             argv = program
@@ -173,6 +211,8 @@ class Workspace:
             config = Config()
             config.CourseDirectory.root = str(root)
             config.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+            if self.limits.empty_gradebook and os.path.isfile(self.limits.empty_gradebook):
+                shutil.copyfile(self.limits.empty_gradebook, root / "gradebook.db")
             config.CourseDirectory.submitted_directory = str(self.submitted)
             config.CourseDirectory.autograded_directory = str(self.work)
             config.Execute.timeout = self.limits.timeout
@@ -183,7 +223,7 @@ class Workspace:
             config.Execute.kernel_manager_class = f"{__name__}.KernelManager"
             config.OverwriteCells.add_missing_cells = True
             config.KernelManager.transport = "ipc"          # sockets in the channel folder
-            config.KernelManager.ip = str(self.channel / "kernel")
+            config.KernelManager.ip = str(self.sockets / "kernel")
             config.KernelManager.connection_file = str(self.channel / "connection.json")
             with Gradebook(config.CourseDirectory.db_url) as gb:
                 assignments.install(gb, assignment)

@@ -290,8 +290,8 @@ BATCH = {
     # what the guard does not see
     "native_read": Kind("answer_error", 10.0, "raised FileNotFoundError: [Errno 2] No such file or directory",
                         {**ANSWERS, "softmax": NATIVE_READ}, sandbox=True),
-    "native_write": Kind("answer_error", 10.0, "Read-only file system", {**ANSWERS, "softmax": NATIVE_WRITE},
-                         sandbox=True),
+    "native_write": Kind("answer_error", 10.0, "raised OSError: No such file or directory",
+                         {**ANSWERS, "softmax": NATIVE_WRITE}, sandbox=True),
     "network": Kind("answer_error", 10.0, "Connection refused", {**ANSWERS, "softmax": NETWORK}, sandbox=True),
     "leftover": Kind("graded", 10.0, "awaits manual grading", {**ANSWERS, "softmax": LEFTOVER}, sandbox=True),
     "fill_tmp": Kind("answer_error", 10.0, "No space left on device", {**ANSWERS, "softmax": FILL_TMP},
