@@ -14,6 +14,10 @@ after the other in this run:
 * sandboxed: ``python -m grading autograde --sandbox on`` (``make autograde``
   where bubblewrap runs) - the same, every kernel in the bubblewrap sandbox.
 
+The runner is timed twice in each mode, in the order guard only, sandboxed,
+sandboxed, guard only, so that a machine that gets busier or quieter during
+the run favours neither mode; each mode's time is the mean of its two runs.
+
 It prints the wall-clock times, the throughput (submissions per second), the
 sandbox's cost (sandboxed throughput as a share of guard-only) and the speed-up
 over plain nbgrader, with the load average before and after, and checks that
@@ -103,7 +107,7 @@ def plain_run(scratch, count, env):
 
 def runner_run(scratch, count, env, isolation, jobs):
     """(seconds, student -> score or None, statuses) of ``python -m grading autograde``."""
-    course = released_course(Path(scratch) / isolation, env)
+    course = released_course(Path(tempfile.mkdtemp(prefix=isolation, dir=scratch)), env)
     submissions(course, count)
     command = [sys.executable, "-m", "grading", "--course", str(course), "autograde", "--no-progress",
                "--sandbox", isolation] + (["--jobs", str(jobs)] if jobs else [])
@@ -131,17 +135,23 @@ def main():
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="nntrain-bench-") as scratch:
         plain_seconds, plain_scores = plain_run(scratch, args.students, env)
-        guard_seconds, guard_scores, _ = runner_run(scratch, args.students, env, "off", args.jobs)
-        box_seconds, box_scores, statuses = runner_run(scratch, args.students, env, "on", args.jobs)
+        runs = [runner_run(scratch, args.students, env, mode, args.jobs) for mode in ("off", "on", "on", "off")]
+    guard_seconds = (runs[0][0] + runs[3][0]) / 2
+    box_seconds = (runs[1][0] + runs[2][0]) / 2
+    guard_scores, box_scores, statuses = runs[0][1], runs[1][1], runs[1][2]
+    if any(run[1] != (guard_scores if i in (0, 3) else box_scores) for i, run in enumerate(runs)):
+        sys.exit("a runner gave different scores in its two runs")
     n = args.students
     jobs = args.jobs or cores
     print(f"{n} submissions of {ASSIGNMENT} on {cores} cores "
           f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)")
     print(f"  {'runner':<44} {'seconds':>8} {'submissions/s':>14} {'vs plain':>9}")
-    for name, seconds in ((f"nbgrader autograde (plain, serial)", plain_seconds),
+    for name, seconds in (("nbgrader autograde (plain, serial)", plain_seconds),
                           (f"python -m grading, jobs {jobs}, guard only", guard_seconds),
                           (f"python -m grading, jobs {jobs}, sandboxed", box_seconds)):
         print(f"  {name:<44} {seconds:8.1f} {n / seconds:14.2f} {plain_seconds / seconds:8.2f}x")
+    print(f"  runs in order: guard only {runs[0][0]:.1f} s, sandboxed {runs[1][0]:.1f} s, sandboxed "
+          f"{runs[2][0]:.1f} s, guard only {runs[3][0]:.1f} s")
     print(f"  sandbox cost: sandboxed throughput is {guard_seconds / box_seconds:.0%} of guard-only")
     same = plain_scores == guard_scores == box_scores and set(plain_scores) == {f"student{i + 1:02d}" for i in range(n)}
     scored = [score for score in box_scores.values() if score is not None]

@@ -140,8 +140,9 @@ class Workspace:
     """A worker's private scratch nbgrader course: submissions are copied in, graded by nbgrader
     against a private gradebook holding the job's assignment, and read back out.
 
-    ``root/work/student/<assignment>`` is the kernel's working folder, ``root/channel`` its
-    connection file, sockets, settings and progress records; both are bound into the sandbox.
+    ``root/work/student/<assignment>`` is the kernel's working folder, ``root/channel`` holds its
+    connection file, settings, IPython folder and progress records, :func:`socket_folder` its
+    sockets; these three are bound into the sandbox, nothing else of the workspace.
     """
 
     def __init__(self, root, limits, slot=0):
