@@ -147,12 +147,14 @@ class Scheduler:
         Returns 0, or 130 when interrupted (SIGINT or SIGTERM)."""
         pending = deque(jobs)
         workers = []
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        self.interrupted = False
+        # a flag, not an exception: library code on the way (nbgrader, SQLAlchemy) must not swallow it
+        previous = {number: signal.signal(number, self._interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
         try:
             workers = [self._worker(slot) for slot in range(min(self.jobs, len(pending)))]
-            while pending or any(w.job for w in workers):
+            while (pending or any(w.job for w in workers)) and not self.interrupted:
                 for w in workers:
-                    if w.job is None and pending:
+                    if w.job is None and pending and not self.interrupted:
                         job = pending.popleft()
                         started(job)
                         w.assign(job)
@@ -170,13 +172,15 @@ class Scheduler:
                     else:
                         w.job = None
                     finished(job, outcome)
-            return 0
-        except KeyboardInterrupt:
-            return 130
+            return 130 if self.interrupted else 0
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
             for w in workers:
                 w.stop()
+
+    def _interrupt(self, signum, frame):
+        self.interrupted = True
 
     def _poll(self, w):
         """``(outcome, replace the worker)``; outcome None while the job is still running."""
@@ -195,10 +199,6 @@ class Scheduler:
         elif w.kernel_killed_at is not None and time.monotonic() - w.kernel_killed_at > defaults.GRACE_SECONDS:
             return over_budget(job, lost(job, "killed", self.limits)), True
         return None, False
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 class Progress:
