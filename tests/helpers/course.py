@@ -26,8 +26,10 @@ BIN = Path(sys.executable).parent
 def make_course(folder):
     """A throw-away copy of the nbgrader course in ``folder``; returns its root."""
     course = folder / "autograder"
-    course.mkdir(parents=True)
+    (course / "grading").mkdir(parents=True)
     shutil.copy(ROOT / "autograder" / "nbgrader_config.py", course)
+    # the configuration reads its defaults from there
+    shutil.copy(ROOT / "autograder" / "grading" / "defaults.py", course / "grading")
     shutil.copytree(ROOT / "solutions", folder / "solutions")
     return course
 
