@@ -5,11 +5,11 @@ Each module follows one chapter's idea:
 * :mod:`nntrain.functions` - softmax, cross-entropy, sigmoid (chapters 1-2)
 * :mod:`nntrain.gradient` - numerical differentiation and gradient descent (chapters 3-5)
 * :mod:`nntrain.networks` - SimpleNet and TwoLayerNet (chapters 6-8)
-* :mod:`nntrain.datasets` - MNIST loading and mini-batches (chapters 2 and 7)
+* :mod:`nntrain.datasets` - MNIST, mini-batches, the validation split (chapters 2 and 8)
 * :mod:`nntrain.training` - mini-batch SGD and the gradient check (chapter 8)
 * :mod:`nntrain.plotting` - loss and accuracy curves (chapter 8)
 """
-from .datasets import load_mnist, sample_batch
+from .datasets import load_mnist, sample_batch, validation_split
 from .functions import cross_entropy_error, one_hot, sigmoid, softmax
 from .gradient import (descent_path, gradient_descent, numerical_diff, numerical_gradient,
                        relative_error)
