@@ -4,7 +4,7 @@ from . import WrongAnswer
 
 WRONG_ANSWERS = {
     "softmax": [
-        WrongAnswer("the seed's softmax: normalises the whole batch", '''
+        WrongAnswer("a common first attempt: softmax normalises the whole batch", '''
 def softmax(a):
     c = np.max(a)
     exp_a = np.exp(a - c)
@@ -67,7 +67,7 @@ def softmax(a):
 ''', hint="should be a NumPy array"),
     ],
     "cross_entropy_error": [
-        WrongAnswer("the seed's batch version: labels multiplied like one-hot", '''
+        WrongAnswer("a common first attempt: labels multiplied like one-hot", '''
 def cross_entropy_error(y, t):
     if y.ndim == 1:
         t = t.reshape(1, t.size)

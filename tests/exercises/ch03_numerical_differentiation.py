@@ -63,7 +63,7 @@ def partial_derivative(f, x, i, h=1e-4):
     nudged[i] -= 2 * h
     return (f_plus - f(nudged)) / h
 ''', hint="divide by 2 * h"),
-        WrongAnswer("the seed's way: nudges x in place (integer points truncate)", '''
+        WrongAnswer("nudges x in place (integer points truncate)", '''
 def partial_derivative(f, x, i, h=1e-4):
     tmp_val = x[i]
     x[i] = tmp_val + h
