@@ -98,6 +98,10 @@ class SimpleNet:
 class TwoLayerNet:
     """``input -> affine -> sigmoid -> affine -> softmax``: the network of chapter 8.
 
+    Its backward pass, :meth:`loss_and_gradient`, is written line by line as
+    chapter 7 derives it; :meth:`sgd_step`, the fast path that training uses,
+    computes the same step with fewer temporary arrays.
+
     ``params`` holds the four arrays the network learns, all of dtype ``dtype``:
 
     * ``"W1"``, shape ``(input_size, hidden_size)``: ``std * rng.standard_normal``;
