@@ -7,6 +7,16 @@ one-hot of the argmax; cross_entropy_error 3, log10).
 """
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "cross_entropy_from_scores": "the lesson computes softmax first and takes its log; going from "
+                                 "scores through a log-sum-exp is derived by the student",
+    "logistic_loss": "the two-class loss on one logit is nowhere in the course; the student derives it "
+                     "from softmax over the scores [0, z] and makes it stable for large |z|",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = set()
+
 WRONG_ANSWERS = {
     "softmax": [
         WrongAnswer("no max subtracted (overflows)", '''

@@ -2,6 +2,16 @@
 the loss of a data set batch by batch, top-k accuracy)."""
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "dataset_loss": "the lesson computes the loss of one batch; the exact mean over a data set in "
+                    "batches of any size (a last batch that is smaller) is the student's",
+    "top_k_accuracy": "the course measures top-1 accuracy only; ranking the correct class among k "
+                      "is the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = {"test_cee_shapes"}
+
 WRONG_ANSWERS = {
     "softmax": [
         WrongAnswer("a common first attempt: softmax normalises the whole batch", '''

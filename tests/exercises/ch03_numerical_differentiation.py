@@ -2,6 +2,18 @@
 second derivative, Richardson extrapolation, measured order)."""
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "second_derivative": "the lesson differentiates once; the three-point second difference and its "
+                         "error order come from the student's Taylor expansion",
+    "richardson_diff": "Richardson extrapolation is not in the course; the weights 4/3 and -1/3 come "
+                       "from cancelling the h**2 term",
+    "measured_order": "the lesson shows errors against h in a figure; fitting the slope on log-log "
+                      "axes is the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = set()
+
 WRONG_ANSWERS = {
     "numerical_diff": [
         WrongAnswer("forward difference", '''
