@@ -3,7 +3,7 @@ from . import WrongAnswer
 
 WRONG_ANSWERS = {
     "numerical_gradient": [
-        WrongAnswer("the seed's 1-D version (flat index)", '''
+        WrongAnswer("the 1-D version: a flat index", '''
 def numerical_gradient(f, x, h=1e-4):
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError("x must be a float array")

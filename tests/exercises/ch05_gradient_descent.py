@@ -3,7 +3,7 @@ from . import WrongAnswer
 
 WRONG_ANSWERS = {
     "gradient_descent": [
-        WrongAnswer("the seed's version: modifies init_x in place", '''
+        WrongAnswer("x = init_x: modifies init_x in place", '''
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     x = init_x
     for i in range(step_num):
@@ -77,7 +77,7 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
 ''', hint="yourself"),
     ],
     "gradient_descent_tol": [
-        WrongAnswer("the seed's test grad.all() < tol", '''
+        WrongAnswer("the test grad.all() < tol", '''
 def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
     x = np.array(init_x, dtype=float)
     for step in range(max_steps):

@@ -2,7 +2,7 @@
 
 The answer cell ``SimpleNet`` holds the whole class, so each of its wrong
 answers is a whole class: a correct class with one method replaced by a
-plausible mistake (the seed notebook's bugs among them).
+plausible mistake.
 """
 from . import WrongAnswer
 
@@ -45,7 +45,7 @@ WRONG_ANSWERS = {
             W = rng.standard_normal((2, 3))
         self.W = np.array(W, dtype=float)
 '''), hint="scale them by 0.01"),
-        WrongAnswer("unseeded np.random.randn (the seed's init)", simplenet(init='''
+        WrongAnswer("unseeded np.random.randn", simplenet(init='''
     def __init__(self, W=None, rng=None):
         if W is None:
             W = 0.01 * np.random.randn(2, 3)
@@ -123,7 +123,7 @@ WRONG_ANSWERS = {
     def loss(self, x, t):
         return cross_entropy_error(self.predict(x), t)
 '''), hint="softmax turns the scores"),
-        WrongAnswer("softmax over the whole batch (the seed's Utility.softmax)", simplenet(loss='''
+        WrongAnswer("softmax over the whole batch", simplenet(loss='''
     def loss(self, x, t):
         z = self.predict(x)
         exp_z = np.exp(z - np.max(z))
@@ -159,7 +159,11 @@ WRONG_ANSWERS = {
     def numerical_gradient(self, x, t):
         return numerical_gradient(lambda W: self.loss(x, t), self.W.copy())
 '''), hint="all zeros"),
-        WrongAnswer("the seed's 1-D numerical gradient on the 2-D W", simplenet(gradient='''
+        WrongAnswer("a loss that ignores its argument, on self.W (right only through aliasing)", simplenet(gradient='''
+    def numerical_gradient(self, x, t):
+        return numerical_gradient(lambda W: self.loss(x, t), self.W)
+'''), hint="all zeros"),
+        WrongAnswer("a 1-D numerical gradient (flat index) on the 2-D W", simplenet(gradient='''
     def numerical_gradient(self, x, t):
         h = 1e-4
         W = self.W
@@ -280,16 +284,29 @@ def penalised_loss(W, b, x, t, lam):
 ''', hint="not their norm"),
     ],
     "penalised_numerical_gradient": [
-        WrongAnswer("a function that ignores its argument, on the caller's W", '''
+        WrongAnswer("a function that ignores its argument, on the caller's W (right only through aliasing)", '''
 def penalised_numerical_gradient(W, b, x, t, lam):
     loss = lambda _: penalised_loss(W, b, x, t, lam)
     return numerical_gradient(loss, W), numerical_gradient(loss, b)
-''', hint="read-only"),
+''', hint="0 everywhere"),
         WrongAnswer("a function that ignores its argument, on copies", '''
 def penalised_numerical_gradient(W, b, x, t, lam):
     loss = lambda _: penalised_loss(W, b, x, t, lam)
     return numerical_gradient(loss, W.copy()), numerical_gradient(loss, b.copy())
 ''', hint="0 everywhere"),
+        WrongAnswer("nudges the caller's W in place and does not put it back", '''
+def penalised_numerical_gradient(W, b, x, t, lam):
+    h = 1e-4
+    dW = np.zeros_like(W)
+    for idx in np.ndindex(W.shape):
+        original = W[idx]
+        W[idx] = original + h
+        plus = penalised_loss(W, b, x, t, lam)
+        W[idx] = original - h
+        dW[idx] = (plus - penalised_loss(W, b, x, t, lam)) / (2 * h)
+    db = numerical_gradient(lambda b_: penalised_loss(W, b_, x, t, lam), b.copy())
+    return dW, db
+''', hint="changed W or b"),
         WrongAnswer("lam not passed on", '''
 def penalised_numerical_gradient(W, b, x, t, lam):
     dW = numerical_gradient(lambda W_: penalised_loss(W_, b, x, t, 0.0), W.copy())
