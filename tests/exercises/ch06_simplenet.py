@@ -190,6 +190,17 @@ WRONG_ANSWERS = {
             self.W[idx] = original
         return grad
 '''), hint="central difference"),
+        WrongAnswer("its own numerical_gradient, a forward difference, in place of the setup cell's", '''
+def numerical_gradient(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    base = f(x)
+    for idx in np.ndindex(x.shape):
+        nudged = x.copy()
+        nudged[idx] += h
+        grad[idx] = (f(nudged) - base) / h
+    return grad
+
+''' + simplenet(), hint="forward difference"),
         WrongAnswer("gradient with respect to x", simplenet(gradient='''
     def numerical_gradient(self, x, t):
         return numerical_gradient(lambda x_: self.loss(x_, t), np.array(x, dtype=float))
