@@ -1,6 +1,18 @@
 """Wrong answers for the chapter 4 assignment: numerical_gradient, quadratic_gradient, worst_entry."""
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "quadratic_gradient": "the lessons differentiate sums of squares, whose gradients are given; the gradient "
+                          "of 0.5 x^T A x + b^T x for a matrix A that is not symmetric, 0.5 (A + A^T) x + b, "
+                          "is derived by the student",
+    "worst_entry": "the course compares two gradients by one number (relative_error, relative_difference); "
+                   "finding the entry where a hand-derived gradient and the numerical one disagree most, as "
+                   "an index tuple for any shape, with its signed gap, is the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = {"test_gradient_integer_arrays"}
+
 WRONG_ANSWERS = {
     "numerical_gradient": [
         WrongAnswer("the 1-D version: a flat index", '''

@@ -1,6 +1,18 @@
 """Wrong answers for the chapter 5 assignment: gradient descent, with a stopping rule, with momentum."""
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "gradient_descent_tol": "the lesson shows why grad.all() measures nothing and names the gradient's "
+                            "length; a descent that tests it before every step, counts its steps and "
+                            "stops after max_steps is the student's",
+    "momentum_descent": "momentum is in neither the lessons nor the package (chapter 8 only names it as "
+                        "further reading); the task gives the update rule, and its code and its "
+                        "behaviour on a ravine are the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = set()
+
 WRONG_ANSWERS = {
     "gradient_descent": [
         WrongAnswer("x = init_x: modifies init_x in place", '''

@@ -6,6 +6,19 @@ plausible mistake.
 """
 from . import WrongAnswer
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "penalised_loss": "SimpleNet has no bias and the course has no L2 penalty: the loss with both is the "
+                      "student's, from the formula the task gives",
+    "penalised_numerical_gradient": "the gradient of that loss with respect to two arrays, each through a "
+                                    "function of its own argument, for a loss the course does not have",
+    "penalised_gradient": "chapters 6 and 7 give X^T (Y - T) / N for SimpleNet without bias or penalty; "
+                          "what the bias and the penalty lam * W add to dL/dW and dL/db is derived by the "
+                          "student and checked against their own numerical gradient",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = set()
+
 INIT = '''
     def __init__(self, W=None, rng=None):
         if W is None:
