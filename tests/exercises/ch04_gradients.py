@@ -1,9 +1,21 @@
-"""Wrong answers for the chapter 4 assignment (numerical_gradient for any shape)."""
+"""Wrong answers for the chapter 4 assignment: numerical_gradient, quadratic_gradient, worst_entry."""
 from . import WrongAnswer
+
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "quadratic_gradient": "the lessons differentiate sums of squares, whose gradients are given; the gradient "
+                          "of 0.5 x^T A x + b^T x for a matrix A that is not symmetric, 0.5 (A + A^T) x + b, "
+                          "is derived by the student",
+    "worst_entry": "the course compares two gradients by one number (relative_error, relative_difference); "
+                   "finding the entry where a hand-derived gradient and the numerical one disagree most, as "
+                   "an index tuple for any shape, with its signed gap, is the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = {"test_gradient_integer_arrays"}
 
 WRONG_ANSWERS = {
     "numerical_gradient": [
-        WrongAnswer("the seed's 1-D version (flat index)", '''
+        WrongAnswer("the 1-D version: a flat index", '''
 def numerical_gradient(f, x, h=1e-4):
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError("x must be a float array")
@@ -86,7 +98,7 @@ def numerical_gradient(f, x, h=1e-4):
         x[idx] = original
         grad[idx] = (f_plus - f_minus) / (2 * h)
     return grad
-''', hint="instead of raising TypeError"),
+''', hint="truncates it back to an integer"),
         WrongAnswer("returns a flattened array", '''
 def numerical_gradient(f, x, h=1e-4):
     if not np.issubdtype(x.dtype, np.floating):
@@ -102,18 +114,6 @@ def numerical_gradient(f, x, h=1e-4):
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
 ''', hint="do not flatten"),
-        WrongAnswer("nudges a copy of x", '''
-def numerical_gradient(f, x, h=1e-4):
-    if not np.issubdtype(x.dtype, np.floating):
-        raise TypeError("x must be a float array")
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        x_plus, x_minus = x.copy(), x.copy()
-        x_plus[idx] += h
-        x_minus[idx] -= h
-        grad[idx] = (f(x_plus) - f(x_minus)) / (2 * h)
-    return grad
-''', hint="not a copy of x"),
         WrongAnswer("only float64 accepted", '''
 def numerical_gradient(f, x, h=1e-4):
     if x.dtype != np.float64:
@@ -159,20 +159,116 @@ def numerical_gradient(f, x, h=1e-4):
         flat[i] = original
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad.reshape(x.shape)
-''', hint="nudge the entries of x itself, not a copy"),
+''', hint="f never sees the nudges"),
         WrongAnswer("imported from the package", '''
 from nntrain import numerical_gradient
-''', hint="write your own"),
+''', hint="yourself"),
         WrongAnswer("wraps the package function", '''
 import nntrain
 
 def numerical_gradient(f, x, h=1e-4):
     return nntrain.numerical_gradient(f, x, h)
-''', hint="write your own"),
+''', hint="yourself"),
         WrongAnswer("imports inside the function", '''
 def numerical_gradient(f, x, h=1e-4):
     from nntrain.gradient import numerical_gradient as reference
     return reference(f, x, h)
-''', hint="write your own"),
+''', hint="yourself"),
+            WrongAnswer("nudges copies but evaluates f at x", '''
+def numerical_gradient(f, x, h=1e-4):
+    if not np.issubdtype(x.dtype, np.floating):
+        raise TypeError("x must be a float array")
+    grad = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        x_plus, x_minus = x.copy(), x.copy()
+        x_plus[idx] += h
+        x_minus[idx] -= h
+        grad[idx] = (f(x) - f(x)) / (2 * h)
+    return grad
+''', hint="evaluated at the nudged points"),
+    ],
+    "quadratic_gradient": [
+        WrongAnswer("assumes A is symmetric: A x + b", '''
+def quadratic_gradient(A, b, x):
+    return A @ x + b
+''', hint="only for a symmetric A"),
+        WrongAnswer("x @ A + b, that is A^T x + b", '''
+def quadratic_gradient(A, b, x):
+    return x @ A + b
+''', hint="only for a symmetric A"),
+        WrongAnswer("the factor 1/2 forgotten", '''
+def quadratic_gradient(A, b, x):
+    return (A + A.T) @ x + b
+''', hint="factor 1/2 in f is missing"),
+        WrongAnswer("b forgotten", '''
+def quadratic_gradient(A, b, x):
+    return 0.5 * (A + A.T) @ x
+''', hint="b is missing"),
+        WrongAnswer("element-wise product instead of a matrix product", '''
+def quadratic_gradient(A, b, x):
+    return 0.5 * (A + A.T) * x + b
+''', hint="should have shape (2,)"),
+        WrongAnswer("numerical differentiation instead of the formula", '''
+def quadratic_gradient(A, b, x):
+    return numerical_gradient(lambda x: 0.5 * x @ A @ x + b @ x, np.array(x, dtype=float))
+''', hint="write the formula you derived"),
+        WrongAnswer("the package's numerical gradient instead of the formula", '''
+def quadratic_gradient(A, b, x):
+    from nntrain import numerical_gradient as gradient
+    return gradient(lambda x: 0.5 * x @ A @ x + b @ x, np.array(x, dtype=float))
+''', hint="yourself"),
+    ],
+    "worst_entry": [
+        WrongAnswer("a flat index from np.argmax", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = np.array(grad_f(x), dtype=float) - numerical_gradient(f, x, h)
+    flat = np.argmax(np.abs(difference))
+    return flat, float(difference.flat[flat])
+''', hint="np.unravel_index"),
+        WrongAnswer("largest signed difference, not largest in size", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = np.array(grad_f(x), dtype=float) - numerical_gradient(f, x, h)
+    idx = np.unravel_index(np.argmax(difference), x.shape)
+    return tuple(int(i) for i in idx), float(difference[idx])
+''', hint="abs(analytic - numerical)"),
+        WrongAnswer("numerical minus analytic", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = numerical_gradient(f, x, h) - np.array(grad_f(x), dtype=float)
+    idx = np.unravel_index(np.argmax(np.abs(difference)), x.shape)
+    return tuple(int(i) for i in idx), float(difference[idx])
+''', hint="the wrong sign"),
+        WrongAnswer("its own forward difference", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    analytic = np.array(grad_f(x), dtype=float)
+    numerical = np.zeros(x.shape)
+    f_x = f(x)
+    for idx in np.ndindex(x.shape):
+        nudged = x.copy()
+        nudged[idx] += h
+        numerical[idx] = (f(nudged) - f_x) / h
+    difference = analytic - numerical
+    idx = np.unravel_index(np.argmax(np.abs(difference)), x.shape)
+    return tuple(int(i) for i in idx), float(difference[idx])
+''', hint="not a forward difference"),
+        WrongAnswer("h not passed on", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = np.array(grad_f(x), dtype=float) - numerical_gradient(f, x)
+    idx = np.unravel_index(np.argmax(np.abs(difference)), x.shape)
+    return tuple(int(i) for i in idx), float(difference[idx])
+''', hint="argument h is ignored"),
+        WrongAnswer("idx as a list", '''
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = np.array(grad_f(x), dtype=float) - numerical_gradient(f, x, h)
+    idx = np.unravel_index(np.argmax(np.abs(difference)), x.shape)
+    return [int(i) for i in idx], float(difference[idx])
+''', hint="should be a tuple"),
+        WrongAnswer("the package's numerical gradient", '''
+import nntrain
+
+def worst_entry(f, grad_f, x, h=1e-4):
+    difference = np.array(grad_f(x), dtype=float) - nntrain.numerical_gradient(f, x, h)
+    idx = np.unravel_index(np.argmax(np.abs(difference)), x.shape)
+    return tuple(int(i) for i in idx), float(difference[idx])
+''', hint="yourself"),
     ],
 }

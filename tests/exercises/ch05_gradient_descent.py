@@ -1,9 +1,21 @@
-"""Wrong answers for the chapter 5 assignment (gradient descent, with and without early stopping)."""
+"""Wrong answers for the chapter 5 assignment: gradient descent, with a stopping rule, with momentum."""
 from . import WrongAnswer
+
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "gradient_descent_tol": "the lesson shows why grad.all() measures nothing and names the gradient's "
+                            "length; a descent that tests it before every step, counts its steps and "
+                            "stops after max_steps is the student's",
+    "momentum_descent": "momentum is in neither the lessons nor the package (chapter 8 only names it as "
+                        "further reading); the task gives the update rule, and its code and its "
+                        "behaviour on a ravine are the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = set()
 
 WRONG_ANSWERS = {
     "gradient_descent": [
-        WrongAnswer("the seed's version: modifies init_x in place", '''
+        WrongAnswer("x = init_x: modifies init_x in place", '''
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     x = init_x
     for i in range(step_num):
@@ -57,27 +69,27 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
 ''', hint="return the final point"),
         WrongAnswer("imported from the package", '''
 from nntrain import gradient_descent
-''', hint="write your own"),
+''', hint="yourself"),
         WrongAnswer("wraps the package function", '''
 import nntrain
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     return nntrain.gradient_descent(f, init_x, lr=lr, step_num=step_num)
-''', hint="write your own"),
+''', hint="yourself"),
         WrongAnswer("the last point of the package's descent_path", '''
 from nntrain import descent_path
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     return descent_path(f, init_x, lr=lr, step_num=step_num)[-1]
-''', hint="write your own"),
+''', hint="yourself"),
         WrongAnswer("imports inside the function", '''
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
     from nntrain import gradient_descent as package_descent
     return package_descent(f, init_x, lr, step_num)
-''', hint="write your own"),
+''', hint="yourself"),
     ],
     "gradient_descent_tol": [
-        WrongAnswer("the seed's test grad.all() < tol", '''
+        WrongAnswer("the test grad.all() < tol", '''
 def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
     x = np.array(init_x, dtype=float)
     for step in range(max_steps):
@@ -166,6 +178,86 @@ def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
             return x, step
         x = nntrain.gradient_descent(f, x, lr=lr, step_num=1)
     return x, max_steps
-''', hint="write your own"),
+''', hint="yourself"),
+        ],
+    "momentum_descent": [
+        WrongAnswer("velocity reset at every step: plain descent", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    for _ in range(step_num):
+        velocity = np.zeros_like(x)
+        velocity = momentum * velocity - lr * numerical_gradient(f, x)
+        x += velocity
+    return x
+''', hint="the velocity is lost between steps"),
+        WrongAnswer("x moved with the old velocity", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        x += velocity
+        velocity = momentum * velocity - lr * numerical_gradient(f, x)
+    return x
+''', hint="update v first"),
+        WrongAnswer("velocity adds the gradient: ascent", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        velocity = momentum * velocity + lr * numerical_gradient(f, x)
+        x += velocity
+    return x
+''', hint="moved uphill"),
+        WrongAnswer("gradient at the look-ahead point (Nesterov)", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        velocity = momentum * velocity - lr * numerical_gradient(f, x + momentum * velocity)
+        x += velocity
+    return x
+''', hint="look-ahead point"),
+        WrongAnswer("momentum fixed at 0.9", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        velocity = 0.9 * velocity - lr * numerical_gradient(f, x)
+        x += velocity
+    return x
+''', hint="argument momentum is ignored"),
+        WrongAnswer("modifies init_x", '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = init_x
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        velocity = momentum * velocity - lr * numerical_gradient(f, x)
+        x += velocity
+    return x
+''', hint="start from a copy"),
+        WrongAnswer("velocity kept between calls", '''
+state = {}
+
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = state.get(x.shape, np.zeros_like(x))
+    for _ in range(step_num):
+        velocity = momentum * velocity - lr * numerical_gradient(f, x)
+        x += velocity
+    state[x.shape] = velocity
+    return x
+''', hint="start at 0 in every call"),
+        WrongAnswer("steps with the package's gradient_descent", '''
+import nntrain
+
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        moved = nntrain.gradient_descent(f, x, lr=lr, step_num=1)
+        velocity = momentum * velocity + (moved - x)
+        x += velocity
+    return x
+''', hint="yourself"),
     ],
 }
