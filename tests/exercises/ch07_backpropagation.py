@@ -63,7 +63,7 @@ WRONG_ANSWERS = {
         WrongAnswer("db summed over the wrong axis", affine(db="d_out.sum(axis=1)"),
                     hint="summed over the wrong axis"),
         WrongAnswer("db summed over everything", affine(db="d_out.sum()"),
-                    hint="db should have shape"),
+                    hint="db should have the shape of b, got a single number"),
         WrongAnswer("dW divided by N (the 1/N twice)", affine(dW="x.T @ d_out / len(x)"),
                     hint="do not average or divide by N"),
         WrongAnswer("dx = d_out @ W (W not transposed)", affine(dx="d_out @ W"), hint="inner sizes"),
@@ -86,7 +86,7 @@ WRONG_ANSWERS = {
                     hint="did not draw from the generator rng"),
         WrongAnswer("returns the numerical gradient, not a number", checker(CHECKER_RIGHT_DRAW + '''
     return numerical_gradient(lambda v: np.sum(G * forward(v)), np.array(x, dtype=float))
-'''), hint="should return one number"),
+'''), hint="should be a single number"),
         WrongAnswer("nudges x in place and never puts it back", checker(CHECKER_RIGHT_DRAW + '''
     numerical = np.zeros(np.shape(x))
     for idx in np.ndindex(np.shape(x)):
