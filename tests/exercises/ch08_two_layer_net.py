@@ -145,6 +145,13 @@ WRONG_ANSWERS = {
                          "rng = np.random.default_rng(0)")),
             hint="the rng you are given"),
         # ---- predict -------------------------------------------------------
+        WrongAnswer("weights copied to attributes in __init__, never read from params", two_layer_net(
+            init=INIT + "        self.W1, self.b1, self.W2, self.b2 = (self.params[k] for k in ('W1', 'b1', 'W2', 'b2'))\n",
+            predict=PREDICT.replace('self.params["W1"]', "self.W1").replace('self.params["b1"]', "self.b1")
+                           .replace('self.params["W2"]', "self.W2").replace('self.params["b2"]', "self.b2"),
+            gradient=GRADIENT.replace("p, n = self.params, len(x)",
+                                      "p, n = {'W1': self.W1, 'b1': self.b1, 'W2': self.W2, 'b2': self.b2}, len(x)")),
+            hint="does not read its weights from self.params"),
         WrongAnswer("softmax over the whole batch", two_layer_net(
             predict=changed(PREDICT, 'return softmax(h @ self.params["W2"] + self.params["b2"])', '''scores = h @ self.params["W2"] + self.params["b2"]
         exp_scores = np.exp(scores - np.max(scores))
