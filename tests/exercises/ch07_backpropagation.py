@@ -63,7 +63,7 @@ WRONG_ANSWERS = {
         WrongAnswer("db summed over the wrong axis", affine(db="d_out.sum(axis=1)"),
                     hint="summed over the wrong axis"),
         WrongAnswer("db summed over everything", affine(db="d_out.sum()"),
-                    hint="db should have shape"),
+                    hint="db should have the shape of b, got a single number"),
         WrongAnswer("dW divided by N (the 1/N twice)", affine(dW="x.T @ d_out / len(x)"),
                     hint="do not average or divide by N"),
         WrongAnswer("dx = d_out @ W (W not transposed)", affine(dx="d_out @ W"), hint="inner sizes"),
@@ -86,7 +86,7 @@ WRONG_ANSWERS = {
                     hint="did not draw from the generator rng"),
         WrongAnswer("returns the numerical gradient, not a number", checker(CHECKER_RIGHT_DRAW + '''
     return numerical_gradient(lambda v: np.sum(G * forward(v)), np.array(x, dtype=float))
-'''), hint="should return one number"),
+'''), hint="should be a single number"),
         WrongAnswer("nudges x in place and never puts it back", checker(CHECKER_RIGHT_DRAW + '''
     numerical = np.zeros(np.shape(x))
     for idx in np.ndindex(np.shape(x)):
@@ -138,6 +138,22 @@ WRONG_ANSWERS = {
                     hint="times too small"),
         WrongAnswer("b2 summed over the wrong axis", three_layer('"b2": d2.sum(axis=0)', '"b2": d2.sum(axis=1)'),
                     hint="wrong axis"),
+        WrongAnswer("built on a tanh_backward that is wrong", '''
+def tanh_backward(d_out, y):
+    return d_out * (1 - y)
+
+
+def three_layer_gradient(params, x, labels):
+    p, n = params, len(x)
+    z1 = np.tanh(x @ p["W1"] + p["b1"])
+    z2 = np.tanh(z1 @ p["W2"] + p["b2"])
+    y = softmax(z2 @ p["W3"] + p["b3"])
+    d3 = (y - np.eye(y.shape[1])[labels]) / n
+    d2 = tanh_backward(d3 @ p["W3"].T, z2)
+    d1 = tanh_backward(d2 @ p["W2"].T, z1)
+    return {"W3": z2.T @ d3, "b3": d3.sum(axis=0), "W2": z1.T @ d2, "b2": d2.sum(axis=0),
+            "W1": x.T @ d1, "b1": d1.sum(axis=0)}
+''', hint="uses your tanh_backward, which is not right yet"),
         WrongAnswer("a numerical gradient instead of backpropagation", '''
 def three_layer_gradient(params, x, labels):
     return {key: numerical_gradient(lambda v: three_layer_loss({**params, key: v}, x, labels), value.copy())

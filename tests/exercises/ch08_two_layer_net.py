@@ -1,10 +1,12 @@
-"""Wrong answers for the chapter 8 assignment: the class TwoLayerNet.
+"""Wrong answers for the chapter 8 assignment: TwoLayerNet, weight decay and a learning-rate sweep.
 
-The assignment has one answer cell (grade_id ``TwoLayerNet``) holding the whole
-class, so every wrong answer is a whole class: the correct class with one
-method replaced by a plausible mistake (common first attempts among them).
-There are at least three for each graded method: ``predict`` (with the
-initialisation), ``loss``, ``accuracy`` and ``gradient``.
+The assignment has three answer cells.  ``TwoLayerNet`` holds the whole class,
+so each of its wrong answers is the correct class with one method replaced by
+a plausible mistake (at least three for each graded method: the
+initialisation with ``predict``, ``loss``, ``accuracy`` and the gradients).
+``loss_and_gradient_with_decay`` and ``learning_rate_sweep`` are one function
+each; their wrong answers are that function with one mistake, the other cells
+keeping the solution, so each mistake is caught on its own.
 """
 from . import WrongAnswer
 
@@ -78,6 +80,49 @@ def gradient_with(old, new):
     return two_layer_net(gradient=changed(GRADIENT, old, new))
 
 
+def decay(penalty='penalty = sum(np.sum(net.params[key] ** 2) for key in ("W1", "W2"))',
+          loss="loss = net.loss(x, t) + 0.5 * weight_decay * penalty",
+          keys='("W1", "W2")', step="grads[key] = grads[key] + weight_decay * net.params[key]"):
+    """loss_and_gradient_with_decay with its lines as given."""
+    return f'''
+def loss_and_gradient_with_decay(net, x, t, weight_decay):
+    {penalty}
+    {loss}
+    grads = dict(net.gradient(x, t))
+    for key in {keys}:
+        {step}
+    return float(loss), grads
+'''
+
+
+def sweep(before="", net_line=None, rng_line=None, loop="for _ in range(iterations):",
+          batch="x_batch, t_batch = sample_batch(x_train, t_train, batch_size, rng)",
+          grads="_, grads = loss_and_gradient_with_decay(net, x_batch, t_batch, weight_decay)",
+          update="net.params[key] = net.params[key] - learning_rate * grads[key]",
+          measure="accuracies.append(net.accuracy(x_val, t_val))", result="return np.array(accuracies)"):
+    """learning_rate_sweep with its lines as given (None: the correct line)."""
+    if net_line is None:
+        net_line = ("        net = TwoLayerNet(x_train.shape[1], hidden_size, 10, weight_init_std=0.1, "
+                    "rng=np.random.default_rng(seed))\n")
+    if rng_line is None:
+        rng_line = "        rng = np.random.default_rng(seed)\n"
+    return f'''
+def learning_rate_sweep(learning_rates, train_data, validation_data, weight_decay=0.0, seed=0,
+                        iterations=200, batch_size=50, hidden_size=30):
+    x_train, t_train = train_data
+    x_val, t_val = validation_data
+    accuracies = []
+{before}    for learning_rate in learning_rates:
+{net_line}{rng_line}        {loop}
+            {batch}
+            {grads}
+            for key in net.params:
+                {update}
+        {measure}
+    {result}
+'''
+
+
 WRONG_ANSWERS = {
     "TwoLayerNet": [
         # ---- __init__ ------------------------------------------------------
@@ -100,6 +145,13 @@ WRONG_ANSWERS = {
                          "rng = np.random.default_rng(0)")),
             hint="the rng you are given"),
         # ---- predict -------------------------------------------------------
+        WrongAnswer("weights copied to attributes in __init__, never read from params", two_layer_net(
+            init=INIT + "        self.W1, self.b1, self.W2, self.b2 = (self.params[k] for k in ('W1', 'b1', 'W2', 'b2'))\n",
+            predict=PREDICT.replace('self.params["W1"]', "self.W1").replace('self.params["b1"]', "self.b1")
+                           .replace('self.params["W2"]', "self.W2").replace('self.params["b2"]', "self.b2"),
+            gradient=GRADIENT.replace("p, n = self.params, len(x)",
+                                      "p, n = {'W1': self.W1, 'b1': self.b1, 'W2': self.W2, 'b2': self.b2}, len(x)")),
+            hint="does not read its weights from self.params"),
         WrongAnswer("softmax over the whole batch", two_layer_net(
             predict=changed(PREDICT, 'return softmax(h @ self.params["W2"] + self.params["b2"])', '''scores = h @ self.params["W2"] + self.params["b2"]
         exp_scores = np.exp(scores - np.max(scores))
@@ -120,10 +172,14 @@ WRONG_ANSWERS = {
         WrongAnswer("no check of the input shape", two_layer_net(
             predict=changed(PREDICT, '''        if x.ndim != 2 or x.shape[1] != d:
             raise ValueError(f"x must have shape (N, {d}), got {x.shape}")
-''', "")), hint="should raise ValueError"),
+''', "")), hint="should name the expected shape"),
         WrongAnswer("shape error without the expected shape", two_layer_net(
             predict=changed(PREDICT, 'raise ValueError(f"x must have shape (N, {d}), got {x.shape}")',
                             'raise ValueError("x has the wrong shape")')), hint="name the expected shape"),
+        WrongAnswer("shape error of the wrong type", two_layer_net(
+            predict=changed(PREDICT, 'raise ValueError(f"x must have shape (N, {d}), got {x.shape}")',
+                            'raise TypeError(f"x must have shape (N, {d}), got {x.shape}")')),
+            hint="raise ValueError naming"),
         # ---- loss ----------------------------------------------------------
         WrongAnswer("summed over the batch instead of averaged", two_layer_net(loss='''
     def loss(self, x, t):
@@ -195,11 +251,11 @@ WRONG_ANSWERS = {
                     hint="divide (y - t) by the batch size"),
         WrongAnswer("sigmoid's derivative left out", gradient_with(
             "d1 = (d2 @ p[\"W2\"].T) * h * (1 - h)", "d1 = d2 @ p[\"W2\"].T"),
-            hint="sigmoid's derivative"),
+            hint="sigmoid's local gradient"),
         WrongAnswer("sigmoid's derivative taken of the pre-activation", gradient_with(
             "h = sigmoid(x @ p[\"W1\"] + p[\"b1\"])",
             "a = x @ p[\"W1\"] + p[\"b1\"]\n        h = sigmoid(a)").replace(
-            "* h * (1 - h)", "* a * (1 - a)"), hint="sigmoid's derivative"),
+            "* h * (1 - h)", "* a * (1 - a)"), hint="sigmoid's local gradient"),
         WrongAnswer("bias gradients averaged instead of summed", gradient_with(
             '"b1": d1.sum(axis=0), "W2": h.T @ d2, "b2": d2.sum(axis=0)',
             '"b1": d1.mean(axis=0), "W2": h.T @ d2, "b2": d2.mean(axis=0)'), hint="not the mean"),
@@ -218,7 +274,7 @@ WRONG_ANSWERS = {
             p[key] -= 0.1 * grads[key]
         return grads'''), hint="never update the parameters"),
         WrongAnswer("uses y instead of y - t", gradient_with(
-            "        d2[np.arange(n), labels] -= 1\n", ""), hint="starting from the output layer"),
+            "        d2[np.arange(n), labels] -= 1\n", ""), hint="start from the output layer"),
         WrongAnswer("numerical_gradient hands back the backprop gradient", two_layer_net(numerical='''
     def numerical_gradient(self, x, t):
         return self.gradient(x, t)
@@ -227,14 +283,14 @@ WRONG_ANSWERS = {
         WrongAnswer("naive sigmoid 1 / (1 + np.exp(-a)) (overflows)", two_layer_net(
             predict=changed(PREDICT, 'h = sigmoid(x @ self.params["W1"] + self.params["b1"])',
                             'h = 1 / (1 + np.exp(-(x @ self.params["W1"] + self.params["b1"])))')),
-            hint="large negative number"),
+            hint="never overflow"),
         # ---- the class must be the student's own ---------------------------
         WrongAnswer("subclass of nntrain's TwoLayerNet", '''
 import nntrain
 
 class TwoLayerNet(nntrain.TwoLayerNet):
     pass
-''', hint="your own class"),
+''', hint="write TwoLayerNet yourself"),
         WrongAnswer("wraps an instance of nntrain's TwoLayerNet", '''
 import nntrain
 
@@ -264,7 +320,7 @@ class TwoLayerNet:
 
     def gradient(self, x, t):
         return self.net.gradient(x, t)
-''', hint="your own class"),
+''', hint="write TwoLayerNet yourself"),
         WrongAnswer("delegates to a fresh nntrain network in every method", '''
 from nntrain import TwoLayerNet as PackageNet
 
@@ -291,6 +347,66 @@ class TwoLayerNet(object):
 
     def gradient(self, x, t):
         return self._package().gradient(x, t)
-''', hint="your own class"),
+''', hint="write TwoLayerNet yourself"),
+    ],
+    "loss_and_gradient_with_decay": [
+        WrongAnswer("the penalty left out of the loss", decay(loss="loss = net.loss(x, t)"),
+                    hint="the penalty is missing"),
+        WrongAnswer("lambda * |W|^2 with its derivative 2 lambda W", decay(
+            loss="loss = net.loss(x, t) + weight_decay * penalty",
+            step="grads[key] = grads[key] + 2 * weight_decay * net.params[key]"), hint="twice too large"),
+        WrongAnswer("the biases decayed too", decay(
+            keys='("W1", "b1", "W2", "b2")'), hint="the biases are not decayed"),
+        WrongAnswer("the decay left out of the gradient", decay(step="grads[key] = grads[key]"),
+                    hint="the decay is missing"),
+        WrongAnswer("the decay subtracted from the gradient", decay(
+            step="grads[key] = grads[key] - weight_decay * net.params[key]"), hint="wrong sign"),
+        WrongAnswer("the norm instead of the squared norm", decay(
+            penalty='penalty = sum(np.sqrt(np.sum(net.params[key] ** 2)) for key in ("W1", "W2"))'),
+            hint="not its square root"),
+        WrongAnswer("decays the weights themselves", decay(
+            step="net.params[key] *= 1 - weight_decay\n        grads[key] = grads[key] + weight_decay * net.params[key]"),
+            hint="changed net.params"),
+    ],
+    "learning_rate_sweep": [
+        WrongAnswer("one network trained on with every learning rate", sweep(
+            net_line="", before="    net = TwoLayerNet(x_train.shape[1], hidden_size, 10, weight_init_std=0.1, "
+                                "rng=np.random.default_rng(seed))\n"), hint="fresh network"),
+        WrongAnswer("one batch generator for all learning rates", sweep(
+            rng_line="", before="    rng = np.random.default_rng(seed)\n"), hint="fresh batch generator"),
+        WrongAnswer("unseeded batches", sweep(rng_line="        rng = np.random.default_rng()\n"),
+                    hint="seeded with seed"),
+        WrongAnswer("the seed argument ignored", sweep(
+            net_line="        net = TwoLayerNet(x_train.shape[1], hidden_size, 10, weight_init_std=0.1, "
+                     "rng=np.random.default_rng(0))\n",
+            rng_line="        rng = np.random.default_rng(0)\n"), hint="seed every generator with seed"),
+        WrongAnswer("accuracy measured on the training data", sweep(
+            measure="accuracies.append(net.accuracy(x_train, t_train))"), hint="measure the trained network on validation_data"),
+        WrongAnswer("accuracy measured on the test set", sweep(
+            measure="(_, _), (x_test, t_test) = load_mnist()\n        accuracies.append(net.accuracy(x_test, t_test))"),
+            hint="never the test set"),
+        WrongAnswer("weight decay not used in training", sweep(
+            grads="grads = net.gradient(x_batch, t_batch)"), hint="train with loss_and_gradient_with_decay"),
+        WrongAnswer("a step up the gradient", sweep(
+            update="net.params[key] = net.params[key] + learning_rate * grads[key]"), hint="p = p - learning_rate * grad"),
+        WrongAnswer("the size arguments ignored", sweep(
+            net_line="        net = TwoLayerNet(x_train.shape[1], 30, 10, weight_init_std=0.1, "
+                     "rng=np.random.default_rng(seed))\n",
+            batch="x_batch, t_batch = sample_batch(x_train, t_train, 50, rng)",
+            loop="for _ in range(200):"), hint="use the arguments iterations, batch_size and hidden_size"),
+        WrongAnswer("returns a list", sweep(result="return accuracies"), hint="numpy.ndarray"),
+        WrongAnswer("trains with the package's train", '''
+from nntrain import train
+
+def learning_rate_sweep(learning_rates, train_data, validation_data, weight_decay=0.0, seed=0,
+                        iterations=200, batch_size=50, hidden_size=30):
+    accuracies = []
+    for learning_rate in learning_rates:
+        net = TwoLayerNet(784, hidden_size, 10, weight_init_std=0.1, rng=np.random.default_rng(seed))
+        history = train(net, train_data, validation_data, iterations=iterations, batch_size=batch_size,
+                        learning_rate=learning_rate, seed=seed, progress=False)
+        accuracies.append(history.validation_accuracy[-1])
+    return np.array(accuracies)
+''', hint="write learning_rate_sweep yourself"),
     ],
 }
