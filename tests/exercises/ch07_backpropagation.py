@@ -55,6 +55,18 @@ def three_layer(old, new):
     return THREE_LAYER.replace(old, new)
 
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "tanh_backward": "the lesson derives sigmoid and ReLU nodes; tanh's local gradient 1 - y**2 is "
+                     "the student's derivation",
+    "softplus_backward": "softplus is not in the course; its derivative is the sigmoid, which the "
+                         "student must find",
+    "three_layer_gradient": "the lesson backpropagates through two layers with sigmoid; three layers "
+                            "with tanh, node by node, is the student's",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = {"test_affine_backward_checks"}
+
 WRONG_ANSWERS = {
     "affine_backward": [
         WrongAnswer("dW transposed", affine(dW="d_out.T @ x"), hint="transposed"),

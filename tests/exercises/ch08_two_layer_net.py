@@ -123,6 +123,17 @@ def learning_rate_sweep(learning_rates, train_data, validation_data, weight_deca
 '''
 
 
+#: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
+NEW_TASKS = {
+    "loss_and_gradient_with_decay": "weight decay is only named in chapter 8's further reading; the "
+                                    "gradient lambda * W, without the biases, is the student's",
+    "learning_rate_sweep": "the student's own seeded training loop with a fresh network per rate, "
+                           "measured on the validation split; nntrain.train has no weight decay and "
+                           "a sweep built on it is refused",
+}
+#: test cells whose points reward refusing bad input
+INPUT_CHECKS = {"test_predict_shape"}
+
 WRONG_ANSWERS = {
     "TwoLayerNet": [
         # ---- __init__ ------------------------------------------------------
