@@ -81,11 +81,11 @@ collect: $(STAMP) ## Import an LMS zip of submissions into autograder/submitted/
 	zip="$(ZIP)"; case "$$zip" in /*) ;; *) zip="$(CURDIR)/$$zip";; esac; \
 	  cd autograder && ../$(BIN)/python -m grading collect "$$zip" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-feedback: $(STAMP) ## Write per-student HTML feedback (no hidden tests) into autograder/feedback/
-	cd autograder && ../$(BIN)/python -m grading feedback $(ASSIGNMENT)
+feedback: $(STAMP) ## Write per-student HTML feedback (no hidden tests) into autograder/feedback/; holds back answers not graded yet (INCLUDE_UNGRADED=1 returns them, marked)
+	cd autograder && ../$(BIN)/python -m grading feedback $(ASSIGNMENT) $(if $(INCLUDE_UNGRADED),--include-ungraded)
 
-feedback-pack: feedback ## Zip each student's feedback for return (autograder/grades/feedback/)
-	cd autograder && ../$(BIN)/python -m grading pack $(ASSIGNMENT)
+feedback-pack: feedback ## Zip each student's feedback for return (autograder/grades/feedback/); same rule for ungraded answers
+	cd autograder && ../$(BIN)/python -m grading pack $(ASSIGNMENT) $(if $(INCLUDE_UNGRADED),--include-ungraded)
 
 grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, detail) and summaries
 	cd autograder && ../$(BIN)/python -m grading grades $(ASSIGNMENT)

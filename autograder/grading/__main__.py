@@ -4,8 +4,9 @@ Commands:
   autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel, with statuses
   collect ZIP                 import an LMS zip of submissions (nbgrader zip_collect)
   grades [ASSIGNMENT ...]     write grades/grades.csv and a summary per assignment
-  feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked
-  pack [ASSIGNMENT ...]       zip each student's feedback for return
+  feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
+                              submissions waiting for manual grading held back (--include-ungraded)
+  pack [ASSIGNMENT ...]       zip each student's feedback for return (same rule)
 """
 import argparse
 import os
@@ -61,6 +62,10 @@ def parser():
                        ("feedback", "per-student HTML feedback"), ("pack", "zip each student's feedback for return")):
         command = commands.add_parser(name, help=text)
         command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+        if name != "grades":
+            command.add_argument("--include-ungraded", action="store_true",
+                                 help="also return submissions that wait for manual grading (held back by "
+                                      "default), their waiting answers marked 'not graded yet'")
     return parse
 
 
@@ -83,7 +88,8 @@ def dispatch(args):
         return write_grades(course, args.assignments)
     from .feedback import generate, pack
 
-    return (generate if args.command == "feedback" else pack)(course, args.assignments)
+    return (generate if args.command == "feedback" else pack)(course, args.assignments,
+                                                              include_ungraded=args.include_ungraded)
 
 
 def main(argv=None):
