@@ -7,6 +7,7 @@ Commands:
   feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
                               submissions waiting for manual grading held back (--include-ungraded)
   pack [ASSIGNMENT ...]       zip each student's feedback for return (same rule)
+  formgrader [--port N]       JupyterLab on the course root for manual grading, math typeset offline
 """
 import argparse
 import os
@@ -66,7 +67,23 @@ def parser():
             command.add_argument("--include-ungraded", action="store_true",
                                  help="also return submissions that wait for manual grading (held back by "
                                       "default), their waiting answers marked 'not graded yet'")
+    formgrader = commands.add_parser("formgrader", help="JupyterLab for manual grading (Nbgrader > Formgrader)")
+    formgrader.add_argument("--port", type=int, default=8888, help="default 8888")
     return parse
+
+
+def start_formgrader(course, port):
+    """Run JupyterLab in the foreground until it is stopped (Ctrl-C); its exit code."""
+    import subprocess
+
+    from .mathjax import formgrader_command
+
+    command, environment = formgrader_command(course, port)
+    print("formgrader: open the address below, then Nbgrader > Formgrader (stop with Ctrl-C)", flush=True)
+    try:
+        return subprocess.run(command, env=environment, cwd=course.root).returncode
+    except KeyboardInterrupt:
+        return 130
 
 
 def dispatch(args):
@@ -82,6 +99,8 @@ def dispatch(args):
         from .collect import collect
 
         return collect(course, args.zip, assignment_id=args.assignment, regexp=args.regexp)
+    if args.command == "formgrader":
+        return start_formgrader(course, args.port)
     if args.command == "grades":
         from .report import write_grades
 

@@ -14,6 +14,9 @@ command lists who is waiting.  With ``include_ungraded`` (``--include-ungraded``
 ``make feedback INCLUDE_UNGRADED=1``) their pages are written anyway, every
 waiting answer marked "not graded yet" instead of a score.
 
+Every page typesets its math with a copy of MathJax in ``mathjax/`` beside it
+(:mod:`grading.mathjax`), so it reads the same offline; the zips include it.
+
 :func:`pack` zips each student's feedback into
 ``grades/feedback/<assignment>/<student>.zip`` and all of them into
 ``grades/feedback/<assignment>.zip`` (a folder per student), for upload to an
@@ -27,7 +30,7 @@ import shutil
 import sys
 import zipfile
 
-from . import assignment as assignments, manual
+from . import assignment as assignments, manual, mathjax
 
 HELD_BACK = {"cheating"}
 MIN_SECRET_LENGTH = 12   # shorter lines ("else:", "pass") say nothing about a test
@@ -96,6 +99,16 @@ def hold_back(course, assignment_id, waiting, include_ungraded, out):
           f"make feedback INCLUDE_UNGRADED=1", file=out)
 
 
+def offline_math(pages):
+    """Each page loads MathJax from a copy beside it, not from the internet (grading.mathjax)."""
+    for page in pages:
+        if page.exists():
+            text = mathjax.localise(page.read_text(encoding="utf-8", errors="replace"))
+            if text is not None:
+                page.write_text(text, encoding="utf-8")
+                mathjax.install(page.parent)
+
+
 def check_leaks(course, assignment_id):
     """Delete the feedback pages of an assignment that show hidden test code; (pages, deleted)."""
     secrets = hidden_lines(assignments.load(course, assignment_id))
@@ -132,6 +145,7 @@ def generate(course, assignment_ids=None, out=None, include_ungraded=False):
         waiting = {s: w for s, w in manual.pending(course, assignment_id).items() if s in students}
         hold_back(course, assignment_id, waiting, include_ungraded, out)
         pages, leaked = check_leaks(course, assignment_id)
+        offline_math(pages)
         if leaked:
             code = 1
         shown = len({p.parent.parent.name for p in pages if p.exists()})

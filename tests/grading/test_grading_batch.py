@@ -491,7 +491,8 @@ def test_feedback_has_no_hidden_tests_and_is_packed(batch):
     zips = {p.stem for p in (course / "grades" / "feedback" / ASSIGNMENT).glob("*.zip")}
     assert zips == graded - {"reference"}, "cheating is held back, everyone else gets feedback"
     with zipfile.ZipFile(course / "grades" / "feedback" / ASSIGNMENT / "good1.zip") as archive:
-        assert archive.namelist() == [f"{ASSIGNMENT}/cross_entropy.html"]
+        # the page and the copy of MathJax it typesets its math with, offline
+        assert archive.namelist() == [f"{ASSIGNMENT}/cross_entropy.html", f"{ASSIGNMENT}/mathjax/tex-svg-full.js"]
     autograded = read(course / "autograded" / "native_read" / ASSIGNMENT / NOTEBOOK)
     printed = "".join(str(o) for c in autograded.cells if not is_test_cell(c) for o in c.get("outputs", []))
     assert "BEGIN HIDDEN TESTS" not in printed and "nbgrader" not in printed, "native code read a secret"
