@@ -2,7 +2,7 @@
 
 Commands:
   autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel, with statuses
-  collect ZIP                 import an LMS zip of submissions (nbgrader zip_collect)
+  collect ZIP                 import an LMS zip of submissions (names, late flags, only what changed)
   grades [ASSIGNMENT ...]     write grades/grades.csv and a summary per assignment
   feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
                               submissions waiting for manual grading held back (--include-ungraded)
@@ -56,7 +56,8 @@ def parser():
     autograde_options(commands)
     collect = commands.add_parser("collect", help="import an LMS zip of submissions")
     collect.add_argument("zip", help="the zip file downloaded from the LMS")
-    collect.add_argument("--assignment", help="assignment id (default: guessed from the zip's name)")
+    collect.add_argument("--assignment", help="assignment id (default: read from the zip's name, else from "
+                                              "the notebooks in it)")
     collect.add_argument("--regexp", help="nbgrader FileNameCollectorPlugin.named_regexp "
                                           "(default: nbgrader_config.py)")
     for name, text in (("grades", "write grades/grades.csv and summaries"),
