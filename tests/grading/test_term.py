@@ -82,6 +82,8 @@ def term(tmp_path_factory):
     })
     log["collect"] = grading(course, "collect", str(first)).stdout
     log["autograde"] = autograde(course).stdout
+    grading(course, "grades")
+    log["first rows"] = csv_rows(course)
     log["refused"] = in_process(feedback.generate, course)
     log["pack refused"] = in_process(feedback.pack, course)
     full = manual_points()
@@ -116,6 +118,15 @@ def test_collect_keeps_same_named_students_apart(term):
     assert sorted(p.name for p in (course / "submitted").iterdir()) == [FIRST, SECOND, OTHER]
     rows = csv_rows(course)
     assert rows[FIRST]["name"] == rows[SECOND]["name"] == "smithjohn" and rows[OTHER]["name"] == "leeann"
+
+
+def test_a_late_flag_without_a_time_is_shown_without_a_penalty(term):
+    _, log = term
+    late, on_time = log["first rows"][SECOND], log["first rows"][FIRST]
+    assert late["late"] == "yes, flagged by the LMS (it gave no submission time, so no late penalty)", late
+    assert late["late_penalty"] == "" and late["submitted_at"] == "" and on_time["late"] == ""
+    assert late["manual"] == "pending" and "awaits manual grading in formgrader: cross_entropy/delta_answer, " \
+        "cross_entropy/slope_answer" in late["detail"], late
 
 
 def test_feedback_is_refused_while_written_answers_wait(term):
