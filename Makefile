@@ -76,18 +76,18 @@ autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, each kernel sand
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(SANDBOX),--sandbox $(SANDBOX)) \
 	  $(if $(FORCE),--force)
 
-collect: $(STAMP) ## Import an LMS zip of submissions into autograder/submitted/ (ZIP=<file>)
+collect: $(STAMP) ## Import an LMS zip into autograder/submitted/, reporting what changed (ZIP=<file>; ASSIGNMENT=<id> if the zip cannot tell)
 	@test -n "$(ZIP)" || { echo "usage: make collect ZIP=<file.zip> [ASSIGNMENT=<id>]"; exit 2; }
 	zip="$(ZIP)"; case "$$zip" in /*) ;; *) zip="$(CURDIR)/$$zip";; esac; \
 	  cd autograder && ../$(BIN)/python -m grading collect "$$zip" $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT))
 
-feedback: $(STAMP) ## Write per-student HTML feedback (no hidden tests) into autograder/feedback/
-	cd autograder && ../$(BIN)/python -m grading feedback $(ASSIGNMENT)
+feedback: $(STAMP) ## Write per-student HTML feedback (no hidden tests) into autograder/feedback/; holds back answers not graded yet (INCLUDE_UNGRADED=1 returns them, marked)
+	cd autograder && ../$(BIN)/python -m grading feedback $(ASSIGNMENT) $(if $(INCLUDE_UNGRADED),--include-ungraded)
 
-feedback-pack: feedback ## Zip each student's feedback for return (autograder/grades/feedback/)
-	cd autograder && ../$(BIN)/python -m grading pack $(ASSIGNMENT)
+feedback-pack: feedback ## Zip each student's feedback for return (autograder/grades/feedback/); same rule for ungraded answers
+	cd autograder && ../$(BIN)/python -m grading pack $(ASSIGNMENT) $(if $(INCLUDE_UNGRADED),--include-ungraded)
 
-grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, detail) and summaries
+grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, failed tests, lateness) and per-test failure summaries
 	cd autograder && ../$(BIN)/python -m grading grades $(ASSIGNMENT)
 
 .PHONY: collect feedback-pack

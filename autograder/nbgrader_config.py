@@ -5,11 +5,13 @@ everything nbgrader generates (release/, submitted/, autograded/, feedback/,
 gradebook.db) is created here and never committed.
 """
 import importlib.util
+import math
 import os
 
+from nbgrader.plugins import LateSubmissionPlugin
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
-from traitlets import Bool
+from traitlets import Bool, Float
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
@@ -76,11 +78,38 @@ c.GenerateFeedback.preprocessors = [
     GetGrades, ClearHiddenTestTracebacks, ClearHiddenTests, ClearMarkScheme,
     CSSHTMLHeaderPreprocessor]
 
-# zip_collect (`make collect ZIP=...`): how to read the student id and the notebook name from
-# the file names in an LMS download, e.g. Canvas "doejane_12345_678_cross_entropy.ipynb" or
-# "doejane_LATE_12345_678_cross_entropy-1.ipynb" (student "doejane"), or "jdoe_cross_entropy.ipynb".
-# Student ids must not contain "_". Override with NNTRAIN_ZIP_REGEXP.
+# `make collect ZIP=...` (grading/collect.py): how to read the student id and the notebook name
+# from the file names in an LMS download.  Canvas names a file
+# "<name>_[LATE_]<user id>_<submission id>_<file name>[-<n>].ipynb", e.g.
+# "smithjohn_LATE_12345_678901_cross_entropy-1.ipynb": the student id is Canvas's user id
+# (12345, unique; names repeat), the name part goes into the gradebook, LATE_ is recorded.
+# Other files are read as "<student id>_<notebook>.ipynb" ("jdoe_cross_entropy.ipynb").
+# Groups nbgrader knows: student_id, file_id (required), first_name, last_name, timestamp; the
+# course's tools also read name (a combined name) and late.  Override with NNTRAIN_ZIP_REGEXP.
 c.FileNameCollectorPlugin.named_regexp = os.environ.get(
     "NNTRAIN_ZIP_REGEXP",
-    r".*/(?P<student_id>[^/_]+)_(?:LATE_)?(?:\d+_)*(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$",
+    r"^(?:.*/)?(?:(?P<name>[^/_]+)_(?P<late>LATE_)?(?=\d+_\d+_))?(?P<student_id>[^/_]+)_(?:\d+_)?"
+    r"(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$",
 )
+
+
+class PointsPerDayLate(LateSubmissionPlugin):
+    """A late submission loses ``points_per_day`` points for every day (or part of one) after the
+    due date, never more than the notebook scored (nbgrader caps the penalty at the score)."""
+
+    points_per_day = Float(1.0, help="points taken off per started day of lateness").tag(config=True)
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        days = math.ceil(total_seconds_late / 86400)
+        return min(float(score), days * self.points_per_day)
+
+
+# Late penalties (nbgrader's AssignLatePenalties, applied when a submission is graded): a
+# submission's time is its timestamp.txt (from the LMS file name, when the LMS puts one there),
+# the due date is the gradebook's, written by `make collect` from CourseTerm.due_dates below.
+c.AssignLatePenalties.plugin_class = PointsPerDayLate
+c.PointsPerDayLate.points_per_day = 1.0
+
+# Due dates, one per assignment id, in UTC unless the text names a time zone, e.g.
+# {"ch01_cross_entropy": "2026-10-09 23:59:00 UTC"}.  Read by the course's tools only.
+c.CourseTerm.due_dates = {}

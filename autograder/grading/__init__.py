@@ -21,9 +21,13 @@ module per job:
 * :mod:`grading.course` - the course folder; :mod:`grading.locks` - its locks;
 * :mod:`grading.defaults` - every default (limits, workers, isolation);
   :mod:`grading.errors` - the one error type;
-* :mod:`grading.collect` (``collect``: an LMS zip), :mod:`grading.report`
-  (``grades``: grades.csv and summaries), :mod:`grading.feedback`
-  (``feedback``, ``pack``: HTML feedback without hidden tests, zipped).
+* :mod:`grading.collect` (``collect``: an LMS zip, with names, late flags
+  and due dates), :mod:`grading.report` (``grades``: grades.csv and
+  summaries, what the class missed), :mod:`grading.feedback` (``feedback``,
+  ``pack``: HTML feedback without hidden tests, zipped);
+* :mod:`grading.manual` - manual grades that are pending or stale;
+  :mod:`grading.mathjax` - math typeset offline in feedback and formgrader
+  (``formgrader``).
 
 Everything it writes besides nbgrader's own folders goes to ``autograder/grades/``.
 """

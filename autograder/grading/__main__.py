@@ -2,10 +2,12 @@
 
 Commands:
   autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel, with statuses
-  collect ZIP                 import an LMS zip of submissions (nbgrader zip_collect)
+  collect ZIP                 import an LMS zip of submissions (names, late flags, only what changed)
   grades [ASSIGNMENT ...]     write grades/grades.csv and a summary per assignment
-  feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked
-  pack [ASSIGNMENT ...]       zip each student's feedback for return
+  feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
+                              submissions waiting for manual grading held back (--include-ungraded)
+  pack [ASSIGNMENT ...]       zip each student's feedback for return (same rule)
+  formgrader [--port N]       JupyterLab on the course root for manual grading, math typeset offline
 """
 import argparse
 import os
@@ -54,14 +56,35 @@ def parser():
     autograde_options(commands)
     collect = commands.add_parser("collect", help="import an LMS zip of submissions")
     collect.add_argument("zip", help="the zip file downloaded from the LMS")
-    collect.add_argument("--assignment", help="assignment id (default: guessed from the zip's name)")
+    collect.add_argument("--assignment", help="assignment id (default: read from the zip's name, else from "
+                                              "the notebooks in it)")
     collect.add_argument("--regexp", help="nbgrader FileNameCollectorPlugin.named_regexp "
                                           "(default: nbgrader_config.py)")
     for name, text in (("grades", "write grades/grades.csv and summaries"),
                        ("feedback", "per-student HTML feedback"), ("pack", "zip each student's feedback for return")):
         command = commands.add_parser(name, help=text)
         command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+        if name != "grades":
+            command.add_argument("--include-ungraded", action="store_true",
+                                 help="also return submissions that wait for manual grading (held back by "
+                                      "default), their waiting answers marked 'not graded yet'")
+    formgrader = commands.add_parser("formgrader", help="JupyterLab for manual grading (Nbgrader > Formgrader)")
+    formgrader.add_argument("--port", type=int, default=8888, help="default 8888")
     return parse
+
+
+def start_formgrader(course, port):
+    """Run JupyterLab in the foreground until it is stopped (Ctrl-C); its exit code."""
+    import subprocess
+
+    from .mathjax import formgrader_command
+
+    command, environment = formgrader_command(course, port)
+    print("formgrader: open the address below, then Nbgrader > Formgrader (stop with Ctrl-C)", flush=True)
+    try:
+        return subprocess.run(command, env=environment, cwd=course.root).returncode
+    except KeyboardInterrupt:
+        return 130
 
 
 def dispatch(args):
@@ -77,13 +100,16 @@ def dispatch(args):
         from .collect import collect
 
         return collect(course, args.zip, assignment_id=args.assignment, regexp=args.regexp)
+    if args.command == "formgrader":
+        return start_formgrader(course, args.port)
     if args.command == "grades":
         from .report import write_grades
 
         return write_grades(course, args.assignments)
     from .feedback import generate, pack
 
-    return (generate if args.command == "feedback" else pack)(course, args.assignments)
+    return (generate if args.command == "feedback" else pack)(course, args.assignments,
+                                                              include_ungraded=args.include_ungraded)
 
 
 def main(argv=None):

@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import assignment as assignments, defaults, sandbox
+from . import assignment as assignments, defaults, manual, sandbox
 from .course import submission_fingerprint
 from .errors import GradingError
 from .records import NOT_GRADED, STATUSES, UNFINISHED, Finding, RunRecord, StatusRecord, now
@@ -208,8 +208,10 @@ def store(course, job, outcome):
     if not record.graded or not outcome.autograded:
         course.write_autograded(job.assignment.id, job.student, None)
         return record
+    graded_before = manual.graded_answers(course, job.assignment.id, job.student)
     course.write_autograded(job.assignment.id, job.student, outcome.autograded)
     save_grades(course, job, outcome.autograded)
+    manual.mark_changed(course, job.assignment.id, job.student, graded_before, outcome.autograded)
     record.score, record.needs_manual_grade, record.cells = read_scores(course, job.assignment.id, job.student)
     return record
 

@@ -20,6 +20,13 @@ from .records import Finding, cell_key
 
 
 # -- before grading --------------------------------------------------------------------------
+def json_error(exc):
+    """A JSONDecodeError in words: "Expecting value at line 1, column 12"; messages that end in
+    "at" ("Unterminated string starting at") are not given a second one."""
+    where = f"line {exc.lineno}, column {exc.colno}"
+    return f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"
+
+
 def read_notebook(path):
     """(notebook, None) or (None, why it is not a valid notebook)."""
     data = Path(path).read_bytes()
@@ -30,7 +37,7 @@ def read_notebook(path):
     except UnicodeDecodeError as exc:
         return None, f"{Path(path).name} is not text (UTF-8): {exc.reason} at byte {exc.start}"
     except json.JSONDecodeError as exc:
-        return None, f"{Path(path).name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        return None, f"{Path(path).name} is not valid JSON: {json_error(exc)}"
     if not isinstance(content, dict) or "cells" not in content and "worksheets" not in content:
         return None, f"{Path(path).name} is JSON but not a notebook (no cells)"
     try:

@@ -27,6 +27,7 @@ def notebook_file(tmp_path, text, name="cross_entropy.ipynb"):
     ("", "is empty"),
     ("   \n", "is empty"),
     ('{"cells": [', "is not valid JSON: Expecting value at line 1, column 12"),
+    ('{"cells": [{"source": "x', "is not valid JSON: Unterminated string starting at line 1, column 23"),
     ("[1, 2]", "is JSON but not a notebook"),
     ('{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code"}]}',
      "is not a valid notebook"),
