@@ -90,7 +90,10 @@ feedback-pack: feedback ## Zip each student's feedback for return (autograder/gr
 grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, failed tests, lateness) and per-test failure summaries
 	cd autograder && ../$(BIN)/python -m grading grades $(ASSIGNMENT)
 
-.PHONY: collect feedback-pack
+.PHONY: collect feedback-pack formgrader
+
+formgrader: $(STAMP) ## Instructors: JupyterLab with formgrader for manual grading, math offline (PORT=8888)
+	cd autograder && ../$(BIN)/python -m grading formgrader --port $(or $(PORT),8888)
 
 bench: $(STAMP) ## Run the benchmarks (not part of the tests)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
