@@ -39,7 +39,7 @@ def _blas_controller():
 
 def blas_thread_counts():
     """``{library path: threads}``: how many threads each loaded BLAS library may use now."""
-    return {info["filepath"]: info["num_threads"] for info in _blas_controller().info()}
+    return {lib.filepath: lib.num_threads for lib in _blas_controller().lib_controllers}
 
 
 @contextmanager
