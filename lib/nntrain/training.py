@@ -110,10 +110,10 @@ def train(net, train_data, validation_data, *, iterations=10_000, batch_size=100
         history.train_accuracy.append(net.accuracy(x_train, t_train))
         history.validation_accuracy.append(net.accuracy(x_val, t_val))
 
-    bar = tqdm(range(iterations), desc="training", unit="it", file=sys.stdout,
-               disable=not progress, mininterval=0.5)
     with limit_blas_threads():  # one BLAS thread: see nntrain.threads
         evaluate(0)
+        bar = tqdm(range(iterations), desc="training", unit="it", file=sys.stdout,
+                   disable=not progress, mininterval=0.5)
         for i in bar:
             position = i % history.iterations_per_epoch
             if position == 0:
@@ -125,7 +125,7 @@ def train(net, train_data, validation_data, *, iterations=10_000, batch_size=100
                 evaluate(i + 1)
                 bar.set_postfix(loss=f"{history.loss[-1]:.3f}",
                                 val_acc=f"{history.validation_accuracy[-1]:.4f}", refresh=False)
-    bar.close()
+        bar.close()
     return history
 
 
