@@ -6,6 +6,10 @@ user's limit, and a limit of one thread inside it can only come from the
 package.  Thread counts are read with threadpoolctl's own report,
 ``threadpool_info()``.
 """
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -134,3 +138,15 @@ def test_a_limit_that_is_not_a_positive_whole_number_is_refused(limit):
     with pytest.raises(ValueError, match=f"whole number of threads >= 1, got {limit!r}"):
         with limit_blas_threads(limit):
             pass
+
+
+def test_a_lower_limit_from_the_environment_stays(tmp_path):
+    # a fresh process, so that OpenBLAS starts with the environment variable
+    script = ("from threadpoolctl import threadpool_info\n"
+              "from nntrain.threads import limit_blas_threads\n"
+              "with limit_blas_threads(2):\n"
+              "    print([i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'])\n")
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", script], env=environment, cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[1]", done.stdout + done.stderr
