@@ -10,6 +10,7 @@ Each module follows one chapter's idea:
   backpropagated gradients (chapters 6-8)
 * :mod:`nntrain.datasets` - MNIST, mini-batches, the validation split (chapters 2 and 8)
 * :mod:`nntrain.training` - mini-batch SGD and the gradient check (chapter 8)
+* :mod:`nntrain.threads` - one BLAS thread for the small matrix products of training (chapter 8)
 * :mod:`nntrain.plotting` - loss and accuracy curves (chapter 8)
 """
 from .datasets import load_mnist, sample_batch, validation_split

@@ -14,6 +14,7 @@ import numpy as np
 from .functions import (DELTA, _one_sample_target, as_float_array, cross_entropy_error,
                         label_indices, sigmoid, softmax)
 from .gradient import numerical_gradient
+from .threads import limit_blas_threads
 
 
 class SimpleNet:
@@ -123,6 +124,11 @@ class TwoLayerNet:
     ``t`` are one-hot with shape ``(N, output_size)`` or integer class labels
     with shape ``(N,)``.  Anything else raises ``ValueError`` naming the
     expected shape.
+
+    The methods that multiply matrices (``predict``, ``loss``, ``accuracy``
+    and the gradients) run with one BLAS thread, ``@limit_blas_threads()``:
+    for products this small, more threads are slower on a busy machine
+    (see :mod:`nntrain.threads`).
     """
 
     #: Rows of ``x`` pushed through the network at once by predict and accuracy:
@@ -244,6 +250,7 @@ class TwoLayerNet:
         a += 1
         return np.reciprocal(a, out=a)
 
+    @limit_blas_threads()
     def _scores(self, x):
         """Scores before softmax, ``(N, output_size)``, computed CHUNK_SIZE rows at a time."""
         scores = np.empty((len(x), self.output_size), dtype=self.dtype)
@@ -289,6 +296,7 @@ class TwoLayerNet:
         y = softmax(h @ params["W2"] + params["b2"])
         return cross_entropy_error(y, labels)
 
+    @limit_blas_threads()
     def numerical_gradient(self, x, t):
         """Gradients of the loss by central differences: a dict with the keys of ``params``.
 
@@ -314,6 +322,7 @@ class TwoLayerNet:
         """Gradients of the loss by backpropagation: a dict with the keys of ``params``."""
         return self.loss_and_gradient(x, t)[1]
 
+    @limit_blas_threads()
     def loss_and_gradient(self, x, t):
         """``(loss, grads)``: one forward pass, then one backward pass, as chapter 7 derives them.
 
@@ -360,6 +369,7 @@ class TwoLayerNet:
     # computed in place, and the targets' probabilities picked by flat index.
     # ----------------------------------------------------------------------
 
+    @limit_blas_threads()
     def sgd_step(self, x, t, learning_rate):
         """One step of gradient descent on the batch ``(x, t)``; returns the loss before it.
 

@@ -26,6 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .functions import check_positive, labels_from_one_hot
+from .threads import limit_blas_threads
 
 
 @dataclass
@@ -86,6 +87,11 @@ def train(net, train_data, validation_data, *, iterations=10_000, batch_size=100
     epoch and at the end.  ``seed`` seeds the random order: the same seed and the
     same network give the same run.  ``progress=True`` shows a tqdm progress
     bar on standard output.
+
+    The whole run, evaluations included, uses one BLAS thread, and the
+    previous number of threads is back when ``train`` returns: on the small
+    products of training, more threads gain little on an idle machine and
+    lose many times over on a busy one (see :mod:`nntrain.threads`).
     """
     check_positive("iterations", iterations, numbers.Integral)
     check_positive("batch_size", batch_size, numbers.Integral)
@@ -104,21 +110,22 @@ def train(net, train_data, validation_data, *, iterations=10_000, batch_size=100
         history.train_accuracy.append(net.accuracy(x_train, t_train))
         history.validation_accuracy.append(net.accuracy(x_val, t_val))
 
-    evaluate(0)
-    bar = tqdm(range(iterations), desc="training", unit="it", file=sys.stdout,
-               disable=not progress, mininterval=0.5)
-    for i in bar:
-        position = i % history.iterations_per_epoch
-        if position == 0:
-            order = rng.permutation(n)
-        batch = order[position * batch_size:(position + 1) * batch_size]
-        # x_train.take(batch, axis=0) is x_train[batch], copied a little faster
-        history.loss.append(step(x_train.take(batch, axis=0), t_train[batch]))
-        if (i + 1) % history.iterations_per_epoch == 0 or i + 1 == iterations:
-            evaluate(i + 1)
-            bar.set_postfix(loss=f"{history.loss[-1]:.3f}",
-                            val_acc=f"{history.validation_accuracy[-1]:.4f}", refresh=False)
-    bar.close()
+    with limit_blas_threads():  # one BLAS thread: see nntrain.threads
+        evaluate(0)
+        bar = tqdm(range(iterations), desc="training", unit="it", file=sys.stdout,
+                   disable=not progress, mininterval=0.5)
+        for i in bar:
+            position = i % history.iterations_per_epoch
+            if position == 0:
+                order = rng.permutation(n)
+            batch = order[position * batch_size:(position + 1) * batch_size]
+            # x_train.take(batch, axis=0) is x_train[batch], copied a little faster
+            history.loss.append(step(x_train.take(batch, axis=0), t_train[batch]))
+            if (i + 1) % history.iterations_per_epoch == 0 or i + 1 == iterations:
+                evaluate(i + 1)
+                bar.set_postfix(loss=f"{history.loss[-1]:.3f}",
+                                val_acc=f"{history.validation_accuracy[-1]:.4f}", refresh=False)
+        bar.close()
     return history
 
 
