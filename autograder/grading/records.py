@@ -22,6 +22,9 @@ STATUSES = (
     "kernel_died",        # the kernel died (crash, memory), nothing graded
     "error",              # grading failed for another reason (see the log)
     "cheating",           # an answer is the course package's reference implementation
+    "tampering",          # changed what the tests rely on (numpy, builtins, the test helpers, IPython's
+                          # error display, ...) or returned a value that misreports itself: every
+                          # test after the change scored 0; graded
     "outside_access",     # tried to change files outside its folder or start a program (blocked)
     "timed_out",          # a cell ran past the time limit (which cell); graded unless killed
     "memory_limit",       # a cell ran out of memory (the kernel's limit); graded
@@ -190,6 +193,8 @@ class KernelSettings:
     private: list = field(default_factory=list)    # not even to be read or listed (the guard)
     allowed: list = field(default_factory=list)    # exceptions inside those
     matplotlib_cache: str = ""     # a folder with matplotlib's font list, copied at start
+    tests: list = field(default_factory=list)       # cell keys of the test cells (checked before each)
+    instructor: list = field(default_factory=list)  # cell keys of the locked code cells
 
     def write(self, path):
         with open(path, "w", encoding="utf-8") as handle:
