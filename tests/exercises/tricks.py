@@ -140,6 +140,14 @@ builtins.AssertionError = type("AssertionError", (Exception,), {})
         WRONG_SOFTMAX, '''
 get_ipython().input_transformers_post.append(lambda lines: ["pass\\n"])
 ''', "input_transformers_post was changed"),
+    "removes_grading_hooks": Trick(
+        "removes every IPython callback that runs before and after a cell (the grading kernel's own)",
+        "softmax", WRONG_SOFTMAX, '''
+shell = get_ipython()
+for event in ("pre_run_cell", "post_run_cell"):
+    for callback in list(shell.events.callbacks[event]):
+        shell.events.unregister(event, callback)
+''', "the grading kernel's check before test test_softmax_values did not run"),
     "ignores_warnings": Trick(
         "silences every warning (the tests require none)", "softmax",
         WRONG_SOFTMAX, '''
