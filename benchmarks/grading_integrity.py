@@ -3,8 +3,9 @@
 The grading kernel (autograder/grading/kernel.py) compares what the tests rely
 on with its snapshot after every cell and before every test cell.  This runs
 the chapter 1 solution notebook (every code cell, hidden tests included) in an
-IPython shell, REPEAT times, with the kernel's hooks and check installed
-("checked") and without ("plain"), each in a fresh process, in the order
+IPython shell, REPEAT times, with the kernel's hooks (progress records, the
+check for reference code) and the tampering check ("checked") and with the
+hooks alone ("plain"), each in a fresh process, in the order
 plain, checked, checked, plain, so that a machine that gets busier or quieter
 favours neither.  It prints the time per notebook of each, their ratio, and the
 time of one check.  Starting a kernel and nbgrader's own work, which the check
@@ -54,11 +55,10 @@ def run(checked, repeat):
     kernel = load_kernel()
     shell = InteractiveShell.instance()
     cells = code_cells()
-    integrity = None
-    if checked:
-        tests = [kernel.cell_key(source) for source, kind in cells if kind == "test"]
-        locked = [kernel.cell_key(source) for source, kind in cells if kind == "locked"]
-        integrity = kernel.install_records(shell, kernel.Recorder(None), ("softmax",), "nntrain", tests, locked)
+    tests = [kernel.cell_key(source) for source, kind in cells if kind == "test"]
+    locked = [kernel.cell_key(source) for source, kind in cells if kind == "locked"]
+    integrity = kernel.install_records(shell, kernel.Recorder(None), ("softmax",), "nntrain", tests, locked,
+                                       watch=checked)
     for source, _ in cells:                      # warm up: imports, caches
         shell.run_cell(source, store_history=False)
     started = time.perf_counter()

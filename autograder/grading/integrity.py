@@ -106,12 +106,12 @@ def enforce(autograded, records, labels):
                 key = cell_key(cell.get("source", ""))
                 queue = pending.get(key) or []
                 why, checked = queue.pop(0) if queue else (None, False)
+                why = why or tainted
                 if not checked and not why:
                     why = (f"the grading kernel's check before test {grade_id(cell)} did not run "
                            "(its hooks were removed or its records changed)")
                     changes.append(why)
                 tainted = tainted or why
-                why = why or tainted
                 if why:
                     fail(cell, why)
                     touched = True

@@ -38,7 +38,9 @@ settings' schema, standard library only) by its path.
 import ast
 import importlib
 import importlib.util
+import itertools
 import json
+import operator
 import os
 import re
 import resource
@@ -349,6 +351,12 @@ def _broad(entry):
     return not pattern and (not module_pattern or "__main__" in str(module_pattern))
 
 
+def _same(saved, current):
+    """Whether every name of ``saved`` is bound in ``current`` to the very same object (by identity,
+    never ``==``, which an object can answer as it likes); the loop runs in C."""
+    return all(map(operator.is_, saved.values(), map(current.get, saved.keys(), itertools.repeat(MISSING))))
+
+
 def _names_used(source):
     """Names a cell reads before (or without) binding them itself: the ones it takes from the notebook."""
     try:
@@ -451,12 +459,16 @@ class Integrity:
                 changes.append(f"sys.modules[{name!r}] was replaced")
                 sys.modules[name] = module
             current = vars(module)
+            if _same(saved, current):
+                continue
             for attribute, value in saved.items():
                 now = current.get(attribute, MISSING)
                 if now is not value and attribute not in VOLATILE:
                     changes.append(f"{name}.{attribute} was {'deleted' if now is MISSING else 'replaced'}")
                     setattr(module, attribute, value)
         for klass, saved in self.classes.items():
+            if _same(saved, vars(klass)) and len(saved) == len(vars(klass)):
+                continue
             current = dict(vars(klass))
             for attribute in set(saved) | set(current):
                 if attribute in ("__dict__", "__weakref__", "__doc__", "_abc_impl"):
@@ -556,7 +568,8 @@ class Integrity:
                                f"{'deleted' if value is MISSING else 'replaced'}")
                 user_ns[name] = self.protected[name]
             elif name in self.builtin_names and name not in self.protected and value is not MISSING \
-                    and value is not vars(self.builtins).get(name, MISSING):
+                    and value is not vars(self.builtins).get(name, MISSING) \
+                    and value is not getattr(self.numpy, name, MISSING):   # "from numpy import *"
                 changes.append(f"the built-in {name}, which the tests use, was shadowed by a notebook name")
                 del user_ns[name]
         builtins_ns = user_ns.get("__builtins__")
@@ -566,13 +579,14 @@ class Integrity:
         return changes
 
 
-def install_records(shell, recorder, answers, package, tests=(), instructor=()):
+def install_records(shell, recorder, answers, package, tests=(), instructor=(), watch=True):
     """Record each cell's start and end, what the answer names are bound to, and what changed.
 
     ``tests`` and ``instructor`` are the keys (:func:`cell_key`) of the test cells and of every
     instructor cell (tests and locked code).  Before a test cell a ``check`` record lists what
     changed of what the tests rely on (:class:`Integrity`, which puts it back); every ``end``
-    record lists what the cell changed (``changes``).  Returns the :class:`Integrity`.
+    record lists what the cell changed (``changes``).  Returns the :class:`Integrity` (None with
+    ``watch=False``, which only the benchmark of its cost uses).
     """
     tests, instructor = frozenset(tests), frozenset(instructor) | frozenset(tests)
     state = {"integrity": None, "cell": None}
@@ -620,7 +634,7 @@ def install_records(shell, recorder, answers, package, tests=(), instructor=()):
     shell.events.register("pre_run_cell", pre_run_cell)
     shell.events.register("post_run_cell", post_run_cell)
     try:
-        state["integrity"] = Integrity(shell, package)
+        state["integrity"] = Integrity(shell, package) if watch else None
     except Exception as exc:  # noqa: BLE001 - without it every test cell is reported unchecked
         recorder.write(event="integrity", error=f"{type(exc).__name__}: {exc}")
     return state["integrity"]

@@ -235,6 +235,15 @@ def softmax(a):
     assert allclose(np.sum(out), 1.0)
     return out
 '''}),
+    "numpy_star_import": Honest("from numpy import * (NumPy's abs, max and sum stand in for the built-ins)",
+                                {"softmax": '''
+from numpy import *
+
+
+def softmax(a):
+    exp_a = exp(a - max(a))
+    return exp_a / sum(exp_a)
+'''}),
     "matplotlib_and_printing": Honest("draws a figure and prints while it works", {"softmax": '''
 import matplotlib.pyplot as plt
 

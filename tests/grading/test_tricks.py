@@ -14,12 +14,12 @@ autograded notebook (what formgrader shows) and in no feedback.
 import pytest
 
 from exercises.tricks import HONEST, TRICKS
-from helpers.course import (ASSIGNMENT, FULL, NOTEBOOK, correct, expected_points, make_course, nbgrader,
-                            released, save, solution_answers, submission)
+from helpers.course import (ASSIGNMENT, FULL, NOTEBOOK, autograded_points, correct, expected_points, make_course,
+                            nbgrader, released, save, solution_answers, submission)
 from helpers.grading import csv_rows, grading, in_process, require_sandbox, statuses
 from helpers.leaks import find_leaks
-from helpers.notebooks import (grade_id, is_answer_cell, is_test_cell, read, region_lines, run_in_process,
-                               solution_notebook, with_answer)
+from helpers.notebooks import (assignment_ids, grade_id, is_answer_cell, is_test_cell, read, region_lines,
+                               run_in_process, solution_notebook, with_answer)
 
 from grading import feedback, report
 
@@ -148,3 +148,19 @@ def test_feedback_says_why_and_shows_no_rubric(graded):
     assert find_leaks(rubric, [course / "autograded" / "plain"]), "the rubric is missing where graders look"
     shown = find_leaks(rubric, [course / "feedback"])
     assert not shown, f"feedback shows rubric lines: {shown[:3]}"
+
+
+def test_every_solution_is_graded_without_a_finding(tmp_path):
+    """The check has no false alarm on correct work: the solution of every assignment (its answers,
+    as a student would hand them in) keeps every autograded point with the status ``graded``."""
+    require_sandbox()
+    course = make_course(tmp_path)
+    for assignment_id in assignment_ids():
+        nbgrader(course, "generate_assignment", assignment_id, "--force")
+        save(course, "solution", submission(released(course, assignment_id), solution_answers(assignment_id)),
+             name=solution_notebook(assignment_id).name, assignment_id=assignment_id)
+    proc = grading(course, "autograde", "--timeout", "120", "--no-progress", "--jobs", "2", "--sandbox", "on",
+                   check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    found = {key: (entry["status"], entry["score"]) for key, entry in statuses(course).items()}
+    assert found == {f"{a}/solution": ("graded", autograded_points(assignment_id=a)) for a in assignment_ids()}
