@@ -3,7 +3,7 @@
 Each grading worker registers this file as the kernel ``nntrain-grading``
 (``python kernel.py -f CONNECTION_FILE``, inside the sandbox of
 :mod:`grading.sandbox` where it can run).  It is an ordinary ipykernel with
-five additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
+six additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
 :class:`grading.records.KernelSettings` as JSON):
 
 * limits: ``RLIMIT_AS`` (address space) of ``memory_mb`` megabytes, so one
@@ -19,6 +19,13 @@ five additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
   the package was replaced by notebook code, the end record says so;
 * the course package is imported before any student code, so a file of the
   same name in the submission's folder cannot replace it in the hidden tests;
+* a check for tampering (:class:`Integrity`): what the tests rely on (NumPy,
+  the built-ins, the package and its test helpers, ``warnings``, ``sys``'s
+  hooks, IPython's machinery that runs a cell and shows its error, the
+  notebook's names the tests use) is compared with a snapshot taken at start,
+  after every cell and before every test cell (``tests``: their keys); what
+  changed is put back and listed in the progress records, and
+  :mod:`grading.integrity` fails every test from there on;
 * a guard: a Python audit hook refuses (``PermissionError``) and records
   writes, deletions, renames and SQLite connections under the ``protected``
   folders (the course, the gradebook, the sources, the package), reading or
@@ -332,6 +339,7 @@ HEAP_TYPE = 1 << 9     # Py_TPFLAGS_HEAPTYPE: a class written in Python, whose d
 
 
 def _module_name(obj):
+    """The name of the module that defined ``obj`` (a function, method or class), or "?"."""
     module = getattr(obj, "__module__", None)
     if module is None and hasattr(obj, "__func__"):
         module = getattr(obj.__func__, "__module__", None)
@@ -414,10 +422,10 @@ class Integrity:
         self.manager_lists = {name: list(getattr(manager, name, ()))
                               for name in ("cleanup_transforms", "line_transforms", "token_transformers")}
         for obj in (shell, shell.InteractiveTB, shell.SyntaxTB, shell.displayhook, shell.display_pub,
-                    shell.events, shell.compile, manager, getattr(shell, "kernel", None),
-                    warnings.catch_warnings):
-            for klass in ([obj] if isinstance(obj, type) else _python_classes(obj)) if obj is not None else ():
+                    shell.events, shell.compile, manager, getattr(shell, "kernel", None)):
+            for klass in _python_classes(obj) if obj is not None else ():
                 self.classes.setdefault(klass, dict(vars(klass)))
+        self.classes.setdefault(warnings.catch_warnings, dict(vars(warnings.catch_warnings)))
         self.callbacks = {event: list(functions) for event, functions in shell.events.callbacks.items()}
         self.builtin_names = frozenset(vars(builtins)) - VOLATILE
         self.threads = {id(thread) for thread in threading.enumerate()}
@@ -433,7 +441,7 @@ class Integrity:
             if name == "numpy" or name.startswith("numpy.") or name == self.package \
                     or name.startswith(self.package + "."):
                 self._watch(name, module)
-                if name == self.package + ".testing" or name == "warnings":
+                if name == self.package + ".testing":
                     for value in vars(module).values():
                         if isinstance(value, type) and _module_name(value) == name:
                             self.classes.setdefault(value, dict(vars(value)))
