@@ -67,7 +67,7 @@ def executions(records, labels):
             runs[-1][2] = True
             changes = record.get("changes") or []
             if changes:
-                why = f"before test {label}: {_describe(changes)}"
+                why = f"before test {label}: {_describe(changes)} (put back)"
                 findings.append(why)
                 tainted = tainted or why
                 runs[-1][1] = runs[-1][1] or why
@@ -75,7 +75,7 @@ def executions(records, labels):
             changes = record.get("changes") or []
             if changes:
                 where = f"test {label}" if kind == "test" else f"cell {label}"
-                why = f"{where} changed what the tests rely on: {_describe(changes)}"
+                why = f"{where} changed what the tests rely on: {_describe(changes)} (put back)"
                 findings.append(why)
                 tainted = tainted or why
                 if kind == "test" and runs and runs[-1][0] == key:
@@ -128,7 +128,7 @@ def enforce(autograded, records, labels):
         if touched:
             changed[file_name] = (nbformat.writes(notebook) + "\n").encode("utf-8")
     if changes:
-        findings.insert(0, Finding("tampering", f"{'; '.join(changes[:MAX_LISTED])} (put back); "
+        findings.insert(0, Finding("tampering", f"{'; '.join(changes[:MAX_LISTED])}; "
                                                 f"{len(zeroed)} test(s) after it scored 0: {', '.join(zeroed)}"))
     return findings, changed
 
