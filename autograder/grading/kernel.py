@@ -606,7 +606,7 @@ def install_records(shell, recorder, answers, package, tests=(), instructor=(), 
             recorder.write(event="start", cell=key)
             integrity = state["integrity"]
             if integrity is not None:
-                if key in tests:
+                if key in tests or cell_key(records.without_notice(info.raw_cell or "")) in tests:
                     recorder.write(event="check", cell=key, changes=integrity.check(info.raw_cell or ""))
                 integrity.cell_started()
         except Exception:  # noqa: BLE001 - never print from a hook (stderr scores 0)
@@ -631,7 +631,8 @@ def install_records(shell, recorder, answers, package, tests=(), instructor=(), 
                     changes = integrity.check()
                 except Exception as exc:  # noqa: BLE001 - a broken check must not pass silently
                     changes = [f"the check failed ({type(exc).__name__})"]
-                if key in instructor and not changes:
+                if not changes and (key in instructor
+                                    or cell_key(records.without_notice(result.info.raw_cell or "")) in instructor):
                     integrity.instructor_cell_ran()
             recorder.write(event="end", cell=key,
                            error=type(error).__name__ if error else None,

@@ -4,7 +4,8 @@
 * :class:`StatusRecord` - the status of one submission (an entry of ``grades/status.json``);
 * :class:`RunRecord` and :class:`StatusFile` - one batch, and the whole status file;
 * :class:`KernelSettings` - what the grading kernel is told (a JSON file it reads at start);
-* :func:`cell_key` - how the kernel's progress records name a cell.
+* :func:`cell_key` - how the kernel's progress records name a cell (:func:`without_notice`: the
+  source of a test cell nbgrader added back, as the assignment has it).
 
 Standard library only: the kernel (:mod:`grading.kernel`) loads this file by path.
 """
@@ -46,6 +47,18 @@ def now():
 def cell_key(source):
     """The key by which progress records name a cell: SHA-1 of its source."""
     return hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: how nbgrader begins a test cell it added back to a submission that had deleted it
+MISSING_NOTICE = "# This cell (id:"
+
+
+def without_notice(source):
+    """A cell's source without the comment (and blank line) nbgrader puts in front of a cell it
+    added back; other sources unchanged."""
+    if source.startswith(MISSING_NOTICE) and "\n\n" in source:
+        return source.split("\n\n", 1)[1]
+    return source
 
 
 def status_key(assignment_id, student_id):

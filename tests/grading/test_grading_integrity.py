@@ -108,3 +108,23 @@ def test_cell_keys_of_an_assignment():
 
     keys = integrity.cell_keys(Assignment)
     assert keys == {"tests": [cell_key("assert f() == 1")], "instructor": [cell_key("import numpy as np")]}
+
+
+def test_a_test_cell_nbgrader_added_back_counts_when_checked():
+    """nbgrader puts a comment in front of a test cell it adds back to a submission that deleted it:
+    the kernel checks it under that source, and it keeps its points."""
+    from grading.records import without_notice
+
+    nb = notebook()
+    restored = "# This cell (id:test_b) was missing from the submission. It was added back by nbgrader.\n\n"
+    nb.cells[3].source = restored + nb.cells[3].source
+    assert without_notice(nb.cells[3].source) == "assert g() == 2"
+    recs = []
+    for cell in nb.cells:
+        key = cell_key(cell.source)
+        recs.append({"event": "start", "cell": key})
+        if cell.metadata["nbgrader"]["grade"]:
+            recs.append({"event": "check", "cell": key, "changes": []})
+        recs.append({"event": "end", "cell": key, "changes": []})
+    findings, files = integrity.enforce({"nb.ipynb": nbformat.writes(nb).encode()}, recs, LABELS)
+    assert findings == [] and files["nb.ipynb"] == nbformat.writes(nb).encode()
