@@ -17,8 +17,8 @@ from exercises.tricks import HONEST, TRICKS
 from helpers.course import (ASSIGNMENT, FULL, NOTEBOOK, autograded_points, correct, expected_points, make_course,
                             nbgrader, released, save, solution_answers, submission)
 from helpers.grading import csv_rows, grading, in_process, require_sandbox, statuses
-from helpers.leaks import find_leaks
-from helpers.notebooks import (assignment_ids, grade_id, is_answer_cell, is_test_cell, read, region_lines,
+from helpers.leaks import find_leaks, rubric_fragments
+from helpers.notebooks import (assignment_ids, grade_id, is_answer_cell, is_test_cell, normalise, read,
                                run_in_process, solution_notebook, with_answer)
 
 from grading import feedback, report
@@ -26,9 +26,6 @@ from grading import feedback, report
 ANSWERS = solution_answers()
 SOLUTION = read(solution_notebook(ASSIGNMENT))
 POINTS = {grade_id(c): float(c.metadata.nbgrader["points"]) for c in SOLUTION.cells if is_test_cell(c)}
-BEGIN_RUBRIC, END_RUBRIC = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
-
-
 ORDER = [grade_id(c) for c in SOLUTION.cells if is_test_cell(c)]
 
 
@@ -61,10 +58,9 @@ def passing(answers):
 
 
 def rubric_lines():
-    """The lines of every rubric of the assignment (long enough to be evidence)."""
-    lines = [" ".join(line.split()) for cell in SOLUTION.cells
-             for line in region_lines(cell.source, BEGIN_RUBRIC, END_RUBRIC)]
-    return sorted({line for line in lines if len(line) >= 20})
+    """The plain-text runs of every rubric of the assignment (long enough to be evidence), as the
+    leak check searches for them in notebooks and in HTML."""
+    return sorted({normalise(text) for text in rubric_fragments(SOLUTION) if len(text) >= 20})
 
 
 @pytest.fixture(scope="module")
