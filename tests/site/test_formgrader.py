@@ -112,6 +112,13 @@ def manual_grade(course):
         return grade.manual_score, comment.manual_comment
 
 
+def wait_for(page, course, done, seconds=60):
+    """Wait (letting the page run) until the gradebook's manual grade satisfies ``done``."""
+    deadline = time.monotonic() + seconds
+    while not done(manual_grade(course)) and time.monotonic() < deadline:
+        page.wait_for_timeout(500)
+
+
 def submission_id(course):
     from nbgrader.api import Gradebook
 
@@ -144,13 +151,12 @@ def test_grader_sees_the_rubric_and_grades_by_hand(course, lab):
         assert len(visible) >= len(rubric) // 2 + 1, f"the rubric is not shown to the grader: {rubric[:3]}"
         assert normalise(WRITTEN) in shown, "the student's written answer is not shown"
         score.fill(str(SCORE))
-        score.blur()
+        score.blur()                      # formgrader saves a field when it changes
+        wait_for(page, course, lambda grade: grade[0] == SCORE)
         comment = page.locator(f"textarea#{QUESTION}-comment")
         comment.fill(COMMENT)
-        comment.blur()
-        deadline = time.monotonic() + 60
-        while manual_grade(course) != (SCORE, COMMENT) and time.monotonic() < deadline:
-            page.wait_for_timeout(500)
+        comment.press("Tab")              # leave the box, as a grader does: it saves
+        wait_for(page, course, lambda grade: grade == (SCORE, COMMENT))
         context.close()
     assert manual_grade(course) == (SCORE, COMMENT), "formgrader did not save the grade and the comment"
 
