@@ -15,6 +15,8 @@ module per job:
 * :mod:`grading.kernel` - the grading kernel (limits, progress records, the
   in-kernel guard, the check for reference code);
 * :mod:`grading.checks` - findings before and after nbgrader grades a submission;
+* :mod:`grading.integrity` - no trick scores: the tests that ran after a submission changed
+  what they rely on (the kernel's records say what and where) score 0, status ``tampering``;
 * :mod:`grading.records` - the status record, the status file, the kernel's
   settings (each schema once); :mod:`grading.cells` - the kinds of nbgrader cell;
 * :mod:`grading.assignment` - an assignment as grading needs it, from the gradebook;

@@ -3,7 +3,7 @@
 Each grading worker registers this file as the kernel ``nntrain-grading``
 (``python kernel.py -f CONNECTION_FILE``, inside the sandbox of
 :mod:`grading.sandbox` where it can run).  It is an ordinary ipykernel with
-five additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
+six additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
 :class:`grading.records.KernelSettings` as JSON):
 
 * limits: ``RLIMIT_AS`` (address space) of ``memory_mb`` megabytes, so one
@@ -19,6 +19,13 @@ five additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
   the package was replaced by notebook code, the end record says so;
 * the course package is imported before any student code, so a file of the
   same name in the submission's folder cannot replace it in the hidden tests;
+* a check for tampering (:class:`Integrity`): what the tests rely on (NumPy,
+  the built-ins, the package and its test helpers, ``warnings``, ``sys``'s
+  hooks, IPython's machinery that runs a cell and shows its error, the
+  notebook's names the tests use) is compared with a snapshot taken at start,
+  after every cell and before every test cell (``tests``: their keys); what
+  changed is put back and listed in the progress records, and
+  :mod:`grading.integrity` fails every test from there on;
 * a guard: a Python audit hook refuses (``PermissionError``) and records
   writes, deletions, renames and SQLite connections under the ``protected``
   folders (the course, the gradebook, the sources, the package), reading or
@@ -35,13 +42,18 @@ This file must not import the grading package: it runs in the student's
 process, from the kernel's working folder.  It loads only ``records.py`` (the
 settings' schema, standard library only) by its path.
 """
+import ast
 import importlib
 import importlib.util
+import itertools
 import json
+import operator
 import os
+import re
 import resource
 import shutil
 import sys
+import threading
 from urllib.parse import unquote
 
 SETTINGS_VARIABLE = "NNTRAIN_GRADING_KERNEL"   # the path of the settings file
@@ -306,17 +318,303 @@ def patched_package(package):
     return sorted(patched)
 
 
-def install_records(shell, recorder, answers, package):
-    """Record each cell's start and end, and what the answer names are bound to."""
+# -- what the tests rely on: snapshot at start, checked around every cell ---------------------------
+MISSING = object()
+#: names of the shell (IPython's ZMQInteractiveShell) whose objects show errors and run cells
+SHELL_OBJECTS = ("InteractiveTB", "SyntaxTB", "CustomTB", "custom_exceptions", "displayhook", "display_pub", "display_trap", "builtin_trap",
+                 "events", "compile", "input_transformer_manager", "kernel", "user_ns", "user_global_ns")
+SHELL_METHODS = ("showtraceback", "_showtraceback", "showsyntaxerror", "showindentationerror",
+                 "get_exception_only", "excepthook", "run_cell", "_run_cell", "run_cell_async",
+                 "run_ast_nodes", "run_code", "transform_cell", "transform_ast", "should_run_async",
+                 "ex", "ev")
+SHELL_LISTS = ("input_transformers_post", "ast_transformers")
+SYS_OBJECTS = ("excepthook", "displayhook", "stdout", "stderr", "breakpointhook", "unraisablehook")
+#: IPython event callbacks that libraries register (matplotlib's inline backend flushes figures)
+TRUSTED_CALLBACKS = ("IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets")
+#: names that change on their own: the warnings registry, the last value shown, and input (ipykernel
+#: binds builtins.input to the front end's prompt for every cell)
+VOLATILE = frozenset({"__warningregistry__", "_", "__", "___", "input"})
+IDENTIFIER = r"[A-Za-z_][A-Za-z0-9_]*"
+HEAP_TYPE = 1 << 9     # Py_TPFLAGS_HEAPTYPE: a class written in Python, whose dict can change
+
+
+def _module_name(obj):
+    """The name of the module that defined ``obj`` (a function, method or class), or "?"."""
+    module = getattr(obj, "__module__", None)
+    if module is None and hasattr(obj, "__func__"):
+        module = getattr(obj.__func__, "__module__", None)
+    return module if isinstance(module, str) else "?"
+
+
+def _python_classes(obj):
+    """The classes of ``obj``'s type written in Python (their dicts can be changed)."""
+    return [klass for klass in type(obj).__mro__ if getattr(klass, "__flags__", 0) & HEAP_TYPE]
+
+
+def _broad(entry):
+    """Whether a warnings filter applies to every message of the notebook's code."""
+    action, message, category, module, lineno = entry
+    pattern = getattr(message, "pattern", message)
+    module_pattern = getattr(module, "pattern", module)
+    return not pattern and (not module_pattern or "__main__" in str(module_pattern))
+
+
+def _same(saved, current):
+    """Whether every name of ``saved`` is bound in ``current`` to the very same object (by identity,
+    never ``==``, which an object can answer as it likes); the loop runs in C."""
+    return all(map(operator.is_, saved.values(), map(current.get, saved.keys(), itertools.repeat(MISSING))))
+
+
+def _names_used(source):
+    """Names a cell reads before (or without) binding them itself: the ones it takes from the notebook."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set(re.findall(IDENTIFIER, source))
+    loaded, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return loaded - bound
+
+
+class Integrity:
+    """What the tests rely on, as it was when the kernel started, and the check that it still is.
+
+    Watched: every module of NumPy and of the course package (their names), ``builtins``,
+    ``warnings`` (its functions, its filters, NumPy's error state), ``sys`` (the hooks that show
+    errors, stdout and stderr, the import machinery, tracing), IPython's shell (the objects and
+    methods that run a cell and show its error, the transformers that rewrite a cell, the event
+    callbacks), the Python classes behind them, threads the notebook left running, and the
+    notebook's names the tests use: those bound by instructor cells (modules, functions,
+    classes) and built-in names a notebook cell shadows.  :meth:`check` lists what changed
+    (``"numpy.allclose was replaced"``) and puts it back.
+    """
+
+    def __init__(self, shell, package):
+        self.shell, self.package = shell, package
+        self.modules = {}          # module name -> (module, copy of its dict)
+        self.classes = {}          # class -> copy of its dict
+        self.protected = {}        # notebook name -> object an instructor cell bound it to
+        self.before = {}           # the notebook's names before the current cell (name -> id)
+        import builtins
+        import numpy
+        import warnings
+
+        self.numpy, self.warnings, self.builtins = numpy, warnings, builtins
+        self.extend()
+        for module in (builtins, warnings):
+            self._watch(module.__name__, module)
+        self.sys_objects = {name: getattr(sys, name, MISSING) for name in SYS_OBJECTS}
+        self.meta_path, self.path_hooks = list(sys.meta_path), list(sys.path_hooks)
+        self.filters = list(warnings.filters)
+        self.numpy_errors = numpy.geterr()
+        self.shell_objects = {name: getattr(shell, name, MISSING) for name in SHELL_OBJECTS}
+        self.shell_methods = {name: vars(shell).get(name, MISSING) for name in SHELL_METHODS}
+        self.shell_lists = {name: list(getattr(shell, name, ())) for name in SHELL_LISTS}
+        manager = shell.input_transformer_manager
+        self.manager_lists = {name: list(getattr(manager, name, ()))
+                              for name in ("cleanup_transforms", "line_transforms", "token_transformers")}
+        for obj in (shell, shell.InteractiveTB, shell.SyntaxTB, shell.displayhook, shell.display_pub,
+                    shell.events, shell.compile, manager, getattr(shell, "kernel", None)):
+            for klass in _python_classes(obj) if obj is not None else ():
+                self.classes.setdefault(klass, dict(vars(klass)))
+        self.classes.setdefault(warnings.catch_warnings, dict(vars(warnings.catch_warnings)))
+        self.callbacks = {event: list(functions) for event, functions in shell.events.callbacks.items()}
+        self.builtin_names = frozenset(vars(builtins)) - VOLATILE
+        self.threads = {id(thread) for thread in threading.enumerate()}
+
+    # -- snapshot ----------------------------------------------------------------------------------
+    def _watch(self, name, module):
+        if name not in self.modules and isinstance(module, type(sys)):
+            self.modules[name] = (module, dict(vars(module)))
+
+    def extend(self):
+        """Watch the modules of NumPy and of the package imported since (as they are now)."""
+        for name, module in list(sys.modules.items()):
+            if name == "numpy" or name.startswith("numpy.") or name == self.package \
+                    or name.startswith(self.package + "."):
+                self._watch(name, module)
+                if name == self.package + ".testing":
+                    for value in vars(module).values():
+                        if isinstance(value, type) and _module_name(value) == name:
+                            self.classes.setdefault(value, dict(vars(value)))
+
+    def cell_started(self):
+        """Remember the notebook's names before a cell, to see which ones it binds."""
+        self.before = {name: id(value) for name, value in self.shell.user_ns.items()}
+
+    def instructor_cell_ran(self):
+        """Protect the modules, functions and classes an instructor cell bound (the tests use them)."""
+        for name, value in list(self.shell.user_ns.items()):
+            if self.before.get(name) != id(value) and (isinstance(value, (type(sys), type)) or callable(value)):
+                self.protected[name] = value
+        self.extend()
+
+    # -- the check ---------------------------------------------------------------------------------
+    def check(self, test_source=None):
+        """What changed since the start (and is put back); with ``test_source`` (a test cell about to
+        run) also the notebook's names that cell uses."""
+        changes = []
+        for name, (module, saved) in list(self.modules.items()):
+            if sys.modules.get(name, module) is not module:
+                changes.append(f"sys.modules[{name!r}] was replaced")
+                sys.modules[name] = module
+            current = vars(module)
+            if _same(saved, current):
+                continue
+            for attribute, value in saved.items():
+                now = current.get(attribute, MISSING)
+                if now is not value and attribute not in VOLATILE:
+                    changes.append(f"{name}.{attribute} was {'deleted' if now is MISSING else 'replaced'}")
+                    setattr(module, attribute, value)
+        for klass, saved in self.classes.items():
+            if _same(saved, vars(klass)) and len(saved) == len(vars(klass)):
+                continue
+            current = dict(vars(klass))
+            for attribute in set(saved) | set(current):
+                if attribute in ("__dict__", "__weakref__", "__doc__", "_abc_impl"):
+                    continue
+                if current.get(attribute, MISSING) is not saved.get(attribute, MISSING):
+                    changes.append(f"{klass.__module__}.{klass.__qualname__}.{attribute} was "
+                                   f"{'added' if attribute not in saved else 'replaced'}")
+                    try:
+                        if attribute in saved:
+                            setattr(klass, attribute, saved[attribute])
+                        else:
+                            delattr(klass, attribute)
+                    except (AttributeError, TypeError):
+                        pass
+        for name, value in self.sys_objects.items():
+            if getattr(sys, name, MISSING) is not value:
+                changes.append(f"sys.{name} was replaced")
+                setattr(sys, name, value)
+        if sys.meta_path != self.meta_path or sys.path_hooks != self.path_hooks:
+            changes.append("the import machinery (sys.meta_path, sys.path_hooks) was changed")
+            sys.meta_path[:], sys.path_hooks[:] = self.meta_path, self.path_hooks
+        if sys.gettrace() is not None or sys.getprofile() is not None:
+            changes.append("a trace or profile function was set (sys.settrace, sys.setprofile)")
+            sys.settrace(None)
+            sys.setprofile(None)
+        changes += self._check_warnings()
+        changes += self._check_shell()
+        changes += self._check_threads()
+        if test_source is not None:
+            changes += self._check_names(test_source)
+        return changes
+
+    def _check_warnings(self):
+        changes = []
+        current = self.warnings.filters
+        saved_ids = {id(entry) for entry in self.filters}
+        added = [entry for entry in current if id(entry) not in saved_ids and _broad(entry)]
+        removed = [entry for entry in self.filters if all(entry is not e for e in current)]
+        if added or removed:
+            what = ", ".join(f"{e[0]!r} for {getattr(e[2], '__name__', e[2])}" for e in added[:3])
+            changes.append("the warnings filters were changed" + (f" (added {what})" if what else " (reset)"))
+            current[:] = self.filters
+            self.warnings._filters_mutated()
+        if self.numpy.geterr() != self.numpy_errors:
+            changes.append(f"NumPy's floating-point error handling was changed (numpy.seterr: "
+                           f"{self.numpy.geterr()})")
+            self.numpy.seterr(**self.numpy_errors)
+        return changes
+
+    def _check_shell(self):
+        changes = []
+        shell = self.shell
+        for name, value in self.shell_objects.items():
+            if getattr(shell, name, MISSING) is not value:
+                changes.append(f"IPython's shell.{name} was replaced")
+                setattr(shell, name, value)
+        for name, value in self.shell_methods.items():
+            if vars(shell).get(name, MISSING) is not value:
+                changes.append(f"IPython's shell.{name} was replaced")
+                if value is MISSING:
+                    vars(shell).pop(name, None)
+                else:
+                    vars(shell)[name] = value
+        for name, saved in self.shell_lists.items():
+            if list(getattr(shell, name, ())) != saved:
+                changes.append(f"IPython's shell.{name} was changed")
+                getattr(shell, name)[:] = saved
+        manager = shell.input_transformer_manager
+        for name, saved in self.manager_lists.items():
+            if list(getattr(manager, name, ())) != saved:
+                changes.append(f"IPython's input transformers ({name}) were changed")
+                getattr(manager, name)[:] = saved
+        for event, functions in shell.events.callbacks.items():
+            saved = self.callbacks.get(event, [])
+            foreign = [f for f in functions if all(f is not s for s in saved)
+                       and _module_name(f).split(".")[0] not in TRUSTED_CALLBACKS]
+            missing = [s for s in saved if all(f is not s for f in functions)]
+            if foreign or missing:
+                changes.append(f"IPython's {event} callbacks were changed")
+                functions[:] = [f for f in functions if all(f is not x for x in foreign)]
+                functions[:0] = [s for s in missing]
+        return changes
+
+    def _check_threads(self):
+        started = [t for t in threading.enumerate() if id(t) not in self.threads and t.is_alive()
+                   and (_module_name(getattr(t, "_target", None)) == "__main__"
+                        or _module_name(type(t)) == "__main__")]
+        return [f"a thread of the notebook's ({started[0].name}) kept running between cells"] if started else []
+
+    def _check_names(self, source):
+        changes = []
+        user_ns = self.shell.user_ns
+        for name in sorted(_names_used(source)):
+            value = user_ns.get(name, MISSING)
+            if name in self.protected and value is not self.protected[name]:
+                changes.append(f"the notebook's {name}, which the tests use, was "
+                               f"{'deleted' if value is MISSING else 'replaced'}")
+                user_ns[name] = self.protected[name]
+            elif name in self.builtin_names and name not in self.protected and value is not MISSING \
+                    and value is not vars(self.builtins).get(name, MISSING) \
+                    and value is not getattr(self.numpy, name, MISSING):   # "from numpy import *"
+                changes.append(f"the built-in {name}, which the tests use, was shadowed by a notebook name")
+                del user_ns[name]
+        builtins_ns = user_ns.get("__builtins__")
+        if builtins_ns is not self.builtins and builtins_ns is not vars(self.builtins):
+            changes.append("the notebook's __builtins__ was replaced")
+            user_ns["__builtins__"] = self.builtins
+        return changes
+
+
+def install_records(shell, recorder, answers, package, tests=(), instructor=(), watch=True):
+    """Record each cell's start and end, what the answer names are bound to, and what changed.
+
+    ``tests`` and ``instructor`` are the keys (:func:`cell_key`) of the test cells and of every
+    instructor cell (tests and locked code).  Before a test cell a ``check`` record lists what
+    changed of what the tests rely on (:class:`Integrity`, which puts it back); every ``end``
+    record lists what the cell changed (``changes``).  Returns the :class:`Integrity` (None with
+    ``watch=False``, which only the benchmark of its cost uses).
+    """
+    tests, instructor = frozenset(tests), frozenset(instructor) | frozenset(tests)
+    state = {"integrity": None, "cell": None}
 
     def pre_run_cell(info):
         try:
-            recorder.write(event="start", cell=cell_key(info.raw_cell or ""))
+            key = cell_key(info.raw_cell or "")
+            state["cell"] = key
+            recorder.write(event="start", cell=key)
+            integrity = state["integrity"]
+            if integrity is not None:
+                if key in tests or cell_key(records.without_notice(info.raw_cell or "")) in tests:
+                    recorder.write(event="check", cell=key, changes=integrity.check(info.raw_cell or ""))
+                integrity.cell_started()
         except Exception:  # noqa: BLE001 - never print from a hook (stderr scores 0)
             pass
 
     def post_run_cell(result):
         try:
+            key = cell_key(result.info.raw_cell or "")
             error = result.error_in_exec or result.error_before_exec
             uses = {}
             for name in answers:
@@ -326,14 +624,29 @@ def install_records(shell, recorder, answers, package):
                     reason = None
                 if reason:
                     uses[name] = reason
-            recorder.write(event="end", cell=cell_key(result.info.raw_cell or ""),
+            changes = []
+            integrity = state["integrity"]
+            if integrity is not None:
+                try:
+                    changes = integrity.check()
+                except Exception as exc:  # noqa: BLE001 - a broken check must not pass silently
+                    changes = [f"the check failed ({type(exc).__name__})"]
+                if not changes and (key in instructor
+                                    or cell_key(records.without_notice(result.info.raw_cell or "")) in instructor):
+                    integrity.instructor_cell_ran()
+            recorder.write(event="end", cell=key,
                            error=type(error).__name__ if error else None,
-                           reference=uses, patched=patched_package(package))
+                           reference=uses, patched=patched_package(package), changes=changes)
         except Exception:  # noqa: BLE001
             pass
 
     shell.events.register("pre_run_cell", pre_run_cell)
     shell.events.register("post_run_cell", post_run_cell)
+    try:
+        state["integrity"] = Integrity(shell, package) if watch else None
+    except Exception as exc:  # noqa: BLE001 - without it every test cell is reported unchecked
+        recorder.write(event="integrity", error=f"{type(exc).__name__}: {exc}")
+    return state["integrity"]
 
 
 def limit(kind, value):
@@ -367,12 +680,14 @@ def main(argv):
     limit(resource.RLIMIT_NPROC, int(settings.processes or 0))
     copy_font_list(settings.matplotlib_cache, os.environ.get("MPLCONFIGDIR"))
     sys.dont_write_bytecode = True   # imports must not write caches into the (protected) installation
-    try:
-        # imported now, from where it is installed: a student's file of the same name in the
-        # working folder (first on sys.path) cannot stand in for it in the hidden tests later
-        importlib.import_module(settings.package)
-    except Exception:  # noqa: BLE001 - a course without the package still grades
-        pass
+    for name in (settings.package, f"{settings.package}.testing"):
+        try:
+            # imported now, from where it is installed: a student's file of the same name in the
+            # working folder (first on sys.path) cannot stand in for it in the hidden tests later;
+            # the tests' helpers are watched from here on
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a course without the package still grades
+            pass
 
     recorder = Recorder(settings.progress or None)
     recorder.write(event="kernel", pid=os.getpid(), memory_mb=settings.memory_mb)
@@ -383,7 +698,8 @@ def main(argv):
     app = IPKernelApp.instance()
     app.initialize(argv)
     if app.shell is not None:
-        install_records(app.shell, recorder, tuple(settings.answers), settings.package)
+        install_records(app.shell, recorder, tuple(settings.answers), settings.package,
+                        settings.tests, settings.instructor)
     if settings.protected or settings.private:
         sys.addaudithook(Guard(settings.protected, settings.allowed, recorder, settings.private))
     app.start()

@@ -4,7 +4,8 @@
 * :class:`StatusRecord` - the status of one submission (an entry of ``grades/status.json``);
 * :class:`RunRecord` and :class:`StatusFile` - one batch, and the whole status file;
 * :class:`KernelSettings` - what the grading kernel is told (a JSON file it reads at start);
-* :func:`cell_key` - how the kernel's progress records name a cell.
+* :func:`cell_key` - how the kernel's progress records name a cell (:func:`without_notice`: the
+  source of a test cell nbgrader added back, as the assignment has it).
 
 Standard library only: the kernel (:mod:`grading.kernel`) loads this file by path.
 """
@@ -22,6 +23,9 @@ STATUSES = (
     "kernel_died",        # the kernel died (crash, memory), nothing graded
     "error",              # grading failed for another reason (see the log)
     "cheating",           # an answer is the course package's reference implementation
+    "tampering",          # changed what the tests rely on (numpy, builtins, the test helpers, IPython's
+                          # error display, ...) or returned a value that misreports itself: every
+                          # test after the change scored 0; graded
     "outside_access",     # tried to change files outside its folder or start a program (blocked)
     "timed_out",          # a cell ran past the time limit (which cell); graded unless killed
     "memory_limit",       # a cell ran out of memory (the kernel's limit); graded
@@ -43,6 +47,18 @@ def now():
 def cell_key(source):
     """The key by which progress records name a cell: SHA-1 of its source."""
     return hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+#: how nbgrader begins a test cell it added back to a submission that had deleted it
+MISSING_NOTICE = "# This cell (id:"
+
+
+def without_notice(source):
+    """A cell's source without the comment (and blank line) nbgrader puts in front of a cell it
+    added back; other sources unchanged."""
+    if source.startswith(MISSING_NOTICE) and "\n\n" in source:
+        return source.split("\n\n", 1)[1]
+    return source
 
 
 def status_key(assignment_id, student_id):
@@ -190,6 +206,8 @@ class KernelSettings:
     private: list = field(default_factory=list)    # not even to be read or listed (the guard)
     allowed: list = field(default_factory=list)    # exceptions inside those
     matplotlib_cache: str = ""     # a folder with matplotlib's font list, copied at start
+    tests: list = field(default_factory=list)       # cell keys of the test cells (checked before each)
+    instructor: list = field(default_factory=list)  # cell keys of the locked code cells
 
     def write(self, path):
         with open(path, "w", encoding="utf-8") as handle:

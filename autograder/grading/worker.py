@@ -29,7 +29,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from . import assignment as assignments, checks, defaults, sandbox
+from . import assignment as assignments, checks, defaults, integrity, sandbox
 from .course import PACKAGE
 from .kernel import SECRET_VARIABLES
 from .records import SANDBOXED, Finding, KernelSettings, StatusRecord, now
@@ -258,7 +258,7 @@ class Workspace:
             processes=self.limits.processes if sandboxed else 0, answers=job.assignment.answers,
             package=PACKAGE, protected=[*job.protected, here], private=[*job.private, here],
             allowed=[str(self.work), "/tmp" if sandboxed else str(self.kernel_tmp)],
-            matplotlib_cache=str(self.fonts))
+            matplotlib_cache=str(self.fonts), **integrity.cell_keys(job.assignment))
 
     def output(self, assignment_id):
         """The autograded folder's files (None if nbgrader wrote none), at most MAX_OUTPUT_MB."""
@@ -324,7 +324,10 @@ def grade(job, limits, workspace):
         return Outcome(finish(record, findings, not_attempted, started), log=log)
     graded = {name: data for name, data in files.items() if name.endswith(".ipynb")
               and name[:-len(".ipynb")] in notebooks and notebooks[name[:-len(".ipynb")]] is not None}
+    tricks, graded = integrity.enforce(graded, progress, labels)    # tests after a trick score 0
+    files.update(graded)
     found, idle = checks.postcheck(graded, progress, assignment, notebooks, limits.timeout, limits.memory_mb)
+    found += tricks
     record.graded = True
     not_attempted += [name for name in idle if name not in not_attempted]
     return Outcome(finish(record, findings + found, not_attempted, started), files,

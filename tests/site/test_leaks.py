@@ -1,15 +1,17 @@
-"""No solution, hidden test or model answer reaches a student version.
+"""No solution, hidden test, model answer or rubric reaches a student version.
 
 Student versions are the built book (every file of ``_build/html``), the
 book's exercises (``exercises/``, which ``make lab`` and ``make
 student-branch`` hand out as well) and, when the instructor has run ``make
 release``, ``autograder/release/``.
 """
+import html
+
 import nbformat
 import pytest
 
-from helpers.leaks import find_leaks, needles
-from helpers.notebooks import CHAPTERS, ROOT, assignment_ids, solution_notebook
+from helpers.leaks import BEGIN_RUBRIC, find_leaks, needles, rubric_fragments
+from helpers.notebooks import CHAPTERS, ROOT, assignment_ids, normalise, read, solution_notebook
 
 SITE = ROOT / "_build" / "html"
 EXERCISES = ROOT / "exercises"
@@ -68,3 +70,53 @@ def test_leak_check_finds_planted_leaks(secrets, tmp_path):
     # found in the page, the notebook and the build log; a binary file is not read
     assert {p.name for p, _ in leaks} == {"page.html", "download.ipynb", "cell.err.log"}
     assert not find_leaks(secrets, [ROOT / "chapters"]), "lessons must not contain solution lines"
+
+
+# -- rubrics -------------------------------------------------------------------------------------------
+def rubric_secrets(secrets):
+    """The searched-for lines that come from rubrics (their plain-text runs)."""
+    rubric = set()
+    for assignment_id in assignment_ids():
+        rubric |= {normalise(text) for text in rubric_fragments(read(solution_notebook(assignment_id)))}
+    return [line for line in secrets if line in rubric]
+
+
+def test_rubrics_are_searched_for(secrets):
+    """Every assignment with a written answer's rubric contributes rubric text to the search."""
+    rubric = set(rubric_secrets(secrets))
+    with_rubrics = [a for a in assignment_ids() if BEGIN_RUBRIC in solution_notebook(a).read_text()]
+    assert with_rubrics, "no assignment has a rubric"
+    for assignment_id in with_rubrics:
+        own = {normalise(t) for t in rubric_fragments(read(solution_notebook(assignment_id)))} & rubric
+        assert len(own) >= 5, f"{assignment_id}: too little of its rubrics is searched for"
+
+
+def test_leak_check_finds_a_planted_rubric(secrets, tmp_path):
+    """The check can fail: a rubric row rendered as an HTML table cell with curly quotes (as Sphinx
+    writes it), and a rubric left in a released notebook, are both found."""
+    source = next(cell.source for a in assignment_ids() for cell in read(solution_notebook(a)).cells
+                  if BEGIN_RUBRIC in cell.source)
+    line = next(line for line in source.splitlines()[source.splitlines().index(BEGIN_RUBRIC) + 1:]
+                if line.startswith("|") and len(line) > 60 and "---" not in line)
+    cells = "".join(f"<td>{html.escape(part.strip())}</td>" for part in line.strip("|").split("|"))
+    (tmp_path / "page.html").write_text(f"<table><tr>{cells.replace('&quot;', '&#8220;')}</tr></table>")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(source)])
+    nbformat.write(notebook, str(tmp_path / "released.ipynb"))
+    found = find_leaks(rubric_secrets(secrets), [tmp_path])
+    assert {p.name for p, _ in found} == {"page.html", "released.ipynb"}, found
+
+
+def test_student_release_has_no_rubric(secrets, tmp_path):
+    """generate_assignment (what `make release` and the book's exercises use) removes every rubric:
+    checked on a throw-away course, without the built book."""
+    from helpers.course import make_course, nbgrader
+
+    rubric = rubric_secrets(secrets)
+    course = make_course(tmp_path)
+    with_rubrics = [a for a in assignment_ids() if BEGIN_RUBRIC in solution_notebook(a).read_text()]
+    for assignment_id in with_rubrics:
+        nbgrader(course, "generate_assignment", assignment_id, "--force")
+    release = course / "release"
+    assert sorted(p.parent.name for p in release.glob("*/*.ipynb")) == sorted(with_rubrics)
+    leaks = find_leaks(rubric, [release])
+    assert not leaks, "rubric lines released:\n" + "\n".join(f"{p}: {line}" for p, line in leaks[:20])
