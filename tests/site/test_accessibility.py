@@ -537,15 +537,15 @@ def test_sidebar_toggles_open_with_the_keyboard(browser, site_url):
     context, page = open_page(browser, site_url, DOCNAMES[0])
     try:
         _tab_to(page, "el.matches('.bd-sidebar-primary summary') && !el.parentElement.open")
-        name = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+        name = page.evaluate("() => { const summary = document.activeElement;"
+                             " summary.parentElement.dataset.a11yOpened = '';"
+                             " return summary.getAttribute('aria-label'); }")
         assert name and name.startswith("Pages in "), name
         page.keyboard.press("Enter")
         assert page.evaluate("() => document.activeElement.parentElement.open")
         page.keyboard.press("Tab")
-        inside = page.evaluate("() => document.activeElement.closest('details') ===" 
-                               " document.querySelector('summary[aria-label=\"' + "
-                               f"{json.dumps(name)}" " + '\"]').parentElement")
-        assert inside, f"Tab after opening {name!r} does not go to its pages"
+        assert page.evaluate("() => !!document.activeElement.closest('details[data-a11y-opened]')"), (
+            f"Tab after opening {name!r} does not go to its pages")
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Enter")
         assert not page.evaluate("() => document.activeElement.parentElement.open")
@@ -605,11 +605,14 @@ def test_search_opens_from_the_keyboard(browser, site_url):
         context.close()
 
 
-@pytest.mark.parametrize("docname", players())
+@pytest.mark.parametrize("docname", players() or [None])
 def test_animation_works_without_sight_and_without_a_mouse(browser, site_url, docname):
     """The animation player: a text alternative, named controls, Tab reaches the slider and
     every button in order, the keyboard moves, plays and pauses it, and the frame shown is
     said in words (the slider's value and a status line that screen readers read)."""
+    if docname is None:
+        require_site()
+        pytest.fail("no page of the book has an animation player (chapter 5 has one)")
     context, page = open_page(browser, site_url, docname)
     try:
         player = page.locator("div.animation").first
@@ -652,12 +655,13 @@ def test_animation_works_without_sight_and_without_a_mouse(browser, site_url, do
                 assert status.get_attribute("aria-live") == "polite", "button presses are not announced"
         assert order == buttons, f"Tab goes through the player's buttons as {order}, not {buttons}"
 
-        page.locator("button[aria-label='First frame']").focus()
-        page.keyboard.press("Enter")
-        page.locator("button[aria-label='Play']").focus()
-        page.keyboard.press("Enter")
-        page.wait_for_function("() => /^Frame [3-9]/.test(document.querySelector('.anim-status').textContent)",
-                               timeout=10_000)
+        # slower (three presses: about a second a frame), from the first frame, then play
+        for label, presses in (("Decrease speed", 3), ("First frame", 1), ("Play", 1)):
+            page.locator(f"button[aria-label='{label}']").focus()
+            for _ in range(presses):
+                page.keyboard.press("Enter")
+        page.wait_for_function("() => /^Frame [3-9] /.test(document.querySelector('.anim-status').textContent)",
+                               timeout=15_000)
         assert status.get_attribute("aria-live") == "off", "every frame is announced while it plays"
         page.keyboard.press("Shift+Tab")
         assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Pause"
