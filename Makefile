@@ -14,6 +14,21 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 .DEFAULT_GOAL := help
 .PHONY: help venv book release exercises test lab autograde feedback grades bench clean
 
+# The student version of each assignment, as the book, `make lab` and the
+# student branch show it: exercises/<id>/<notebook>.ipynb for every
+# solutions/<id>/<notebook>.ipynb.  Made in a scratch course: `make release`
+# is the only target that writes autograder/release/ and the gradebook.
+SOLUTION_FILES := $(shell find solutions -type f -not -path '*/.*')
+EXERCISE_NOTEBOOKS := $(patsubst solutions/%,exercises/%,$(filter %.ipynb,$(SOLUTION_FILES)))
+# What the book is built from: a file changed after the last build (by its
+# modification time) rebuilds it, as does a missing site.
+BOOK_INPUTS := _config.yml _toc.yml $(filter-out README.md,$(wildcard *.md *.bib)) \
+  $(shell find chapters lib/nntrain $(wildcard _static _templates) -type f \
+    -not -path '*/.*' -not -path '*/__pycache__/*') \
+  $(EXERCISE_NOTEBOOKS) $(STAMP)
+# Touched after a build that succeeded, removed before every build.
+BOOK_STAMP := _build/.book-built
+
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-15s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
@@ -26,28 +41,40 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip check
 	touch $@
 
-release: $(STAMP) ## Generate the student version of every assignment into autograder/release/
+release: $(STAMP) ## Instructors: student versions into autograder/release/ and the gradebook (always regenerates)
 	cd autograder && for a in $(ASSIGNMENTS); do \
 	  ../$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; done
 
-exercises: release ## Copy the student versions into exercises/ for the book
-	rm -rf exercises && mkdir -p exercises
-	for a in $(ASSIGNMENTS); do mkdir -p "exercises/$$a" && cp autograder/release/"$$a"/*.ipynb "exercises/$$a/"; done
+exercises: $(EXERCISE_NOTEBOOKS) ## Student versions into exercises/ if solutions/ changed (never touches autograder/)
 
-book: exercises ## Build the HTML book into _build/html (executes every lesson)
+# One nbgrader run (no database, in a temporary copy of the course) replaces exercises/.
+$(EXERCISE_NOTEBOOKS) &: $(SOLUTION_FILES) autograder/nbgrader_config.py tools/student_versions.py $(STAMP)
+	$(BIN)/python tools/student_versions.py generate exercises
+
+book: $(BOOK_STAMP) ## Build the HTML book into _build/html if an input changed (--all -W -n --keep-going)
+
+$(BOOK_STAMP): $(BOOK_INPUTS) _build/html/index.html
+	@rm -f $@
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	@touch $@
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-test: book ## Run the whole test suite (package, notebooks, exercises, autograding, book)
+# written by every build; when it is missing, the book is built
+_build/html/index.html: ;
+
+test: book ## Run every test (package, notebooks, exercises, autograding, book); builds the book if needed
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-lab: release ## Start JupyterLab on the student versions (prints the URL)
+lab: exercises ## Start JupyterLab on lab/, your copies of the student versions (adds new ones, keeps yours)
+	@$(BIN)/python tools/student_versions.py lab exercises lab
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) --allow-root \
-	  --ServerApp.root_dir=$(CURDIR)/autograder/release
+	  --ServerApp.root_dir=$(CURDIR)/lab --LabApp.news_url=None \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, a status for each (ASSIGNMENT=<id>, FORCE=1)
+autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, each kernel sandboxed, a status for each (ASSIGNMENT=<id>, FORCE=1)
 	cd autograder && ../$(BIN)/python -m grading autograde $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) \
-	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(FORCE),--force)
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(SANDBOX),--sandbox $(SANDBOX)) \
+	  $(if $(FORCE),--force)
 
 collect: $(STAMP) ## Import an LMS zip of submissions into autograder/submitted/ (ZIP=<file>)
 	@test -n "$(ZIP)" || { echo "usage: make collect ZIP=<file.zip> [ASSIGNMENT=<id>]"; exit 2; }
@@ -68,8 +95,8 @@ grades: $(STAMP) ## Write autograder/grades/grades.csv (score, status, detail) a
 bench: $(STAMP) ## Run the benchmarks (not part of the tests)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
 
-clean: ## Remove generated files (keeps .venv)
-	rm -rf _build exercises autograder/release autograder/autograded autograder/feedback
+clean: ## Remove _build/ and exercises/ (keeps .venv, lab/ and the course in autograder/)
+	rm -rf _build exercises .exercises.new
 
 STUDENT_FILES := LICENSE pyproject.toml constraints.txt binder intro.md chapters lib
 # the student branch's README.md is written for students (no make, no solutions)

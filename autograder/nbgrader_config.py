@@ -4,6 +4,7 @@ Source notebooks (with solutions and hidden tests) live in ../solutions;
 everything nbgrader generates (release/, submitted/, autograded/, feedback/,
 gradebook.db) is created here and never committed.
 """
+import importlib.util
 import os
 
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
@@ -14,6 +15,16 @@ c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+
+def _defaults():
+    """grading/defaults.py, the one source of the grading tools' defaults (loaded by its path:
+    nbgrader does not put this folder on sys.path)."""
+    spec = importlib.util.spec_from_file_location("_grading_defaults", os.path.join(HERE, "grading", "defaults.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 c.CourseDirectory.root = HERE
 c.CourseDirectory.source_directory = os.path.join("..", "solutions")
 c.CourseDirectory.course_id = "nntrain"
@@ -22,7 +33,7 @@ c.CourseDirectory.db_url = os.environ.get(
 )
 
 # A cell that runs longer than this is interrupted and counts as failed.
-c.Execute.timeout = int(os.environ.get("NNTRAIN_CELL_TIMEOUT", "60"))
+c.Execute.timeout = _defaults().cell_timeout()     # NNTRAIN_CELL_TIMEOUT, or the tools' default
 c.Execute.interrupt_on_timeout = True
 c.Execute.raise_on_iopub_timeout = True
 

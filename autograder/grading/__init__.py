@@ -1,17 +1,29 @@
 """Instructor tooling around nbgrader for the course (run ``python -m grading`` in autograder/).
 
-nbgrader stays the grading engine; this package adds what a class needs:
+nbgrader stays the grading engine; this package adds what a class needs.  One
+module per job:
 
-* ``autograde`` - grade every submission in parallel, each with an explicit
-  status (graded, timed out, invalid notebook, tampered tests restored, ...),
-  with a per-cell timeout, a memory limit per kernel and resumable batches
-  (:mod:`grading.runner`, :mod:`grading.checks`, :mod:`grading.kernel`);
-* ``collect`` - import an LMS zip of submissions with nbgrader's zip collect
-  (:mod:`grading.collect`);
-* ``grades`` - a CSV of score, status and detail per submission, and a
-  summary with a score histogram per assignment (:mod:`grading.report`);
-* ``feedback`` / ``pack`` - per-student HTML feedback without hidden tests,
-  zipped for return (:mod:`grading.feedback`).
+* :mod:`grading.autograde` - the coordinator of ``autograde``: plans a batch
+  (what changed), stores each outcome (``autograded/``, the gradebook,
+  ``grades/status.json``); the only process that touches the course;
+* :mod:`grading.scheduler` - worker processes, budgets, kills and progress;
+* :mod:`grading.worker` - grades one submission: explicit data in (the
+  assignment, the files, the limits), explicit data out (the autograded
+  folder, nbgrader's scores, the status record), in a private workspace;
+* :mod:`grading.sandbox` - what a kernel may see and change: the bubblewrap
+  sandbox, the guard's lists, what is watched;
+* :mod:`grading.kernel` - the grading kernel (limits, progress records, the
+  in-kernel guard, the check for reference code);
+* :mod:`grading.checks` - findings before and after nbgrader grades a submission;
+* :mod:`grading.records` - the status record, the status file, the kernel's
+  settings (each schema once); :mod:`grading.cells` - the kinds of nbgrader cell;
+* :mod:`grading.assignment` - an assignment as grading needs it, from the gradebook;
+* :mod:`grading.course` - the course folder; :mod:`grading.locks` - its locks;
+* :mod:`grading.defaults` - every default (limits, workers, isolation);
+  :mod:`grading.errors` - the one error type;
+* :mod:`grading.collect` (``collect``: an LMS zip), :mod:`grading.report`
+  (``grades``: grades.csv and summaries), :mod:`grading.feedback`
+  (``feedback``, ``pack``: HTML feedback without hidden tests, zipped).
 
 Everything it writes besides nbgrader's own folders goes to ``autograder/grades/``.
 """

@@ -12,7 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .course import Busy, Course
+from . import defaults
+from .errors import GradingError
 
 
 def course_root(given):
@@ -24,74 +25,78 @@ def course_root(given):
     return Path(__file__).resolve().parent.parent
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__.splitlines()[0])
-    parser.add_argument("--course", help="the nbgrader course root (default: this folder)")
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def autograde_options(commands):
     autograde = commands.add_parser("autograde", help="grade submissions in parallel")
     autograde.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     autograde.add_argument("--student", action="append", help="only this student (repeatable)")
-    autograde.add_argument("--jobs", type=int, help="worker processes (default: every core, or "
-                                                    "NNTRAIN_GRADING_JOBS)")
-    autograde.add_argument("--timeout", type=int, help="seconds per cell (default: nbgrader_config.py, "
-                                                       "i.e. NNTRAIN_CELL_TIMEOUT or 60)")
-    autograde.add_argument("--memory", type=int, help="memory limit per kernel in MB (default 4096, or "
-                                                      "NNTRAIN_KERNEL_MEMORY_MB; 0 = none)")
-    autograde.add_argument("--budget", type=float, help="seconds per submission before its kernel is "
-                                                        "killed (default: from the timeout and cells)")
+    autograde.add_argument("--jobs", type=int, help=f"worker processes (default: one per core, or "
+                                                    f"{defaults.ENV_JOBS})")
+    autograde.add_argument("--timeout", type=int, help=f"seconds per cell (default {defaults.CELL_TIMEOUT}, or "
+                                                       f"{defaults.ENV_TIMEOUT})")
+    autograde.add_argument("--memory", type=int, help=f"memory limit per kernel in MB (default "
+                                                      f"{defaults.MEMORY_MB}, or {defaults.ENV_MEMORY}; 0 = none)")
+    autograde.add_argument("--budget", type=float, help=f"seconds per submission before its kernel is killed "
+                                                        f"(default {defaults.BUDGET_BASE} + (timeout + "
+                                                        f"{defaults.BUDGET_PER_CELL}) per code cell)")
+    autograde.add_argument("--sandbox", choices=("auto", "on", "off"),
+                           help=f"run every kernel in the bubblewrap sandbox: auto (where it can run), on "
+                                f"(required), off (default {defaults.SANDBOX}, or {defaults.ENV_SANDBOX}; "
+                                f"{defaults.ENV_REQUIRE_SANDBOX}=1 means on)")
     autograde.add_argument("--force", action="store_true", help="grade again even if unchanged")
     autograde.add_argument("--limit", type=int, help="grade at most this many, then stop (resumable)")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+
+def parser():
+    parse = argparse.ArgumentParser(prog="python -m grading", description=__doc__.splitlines()[0])
+    parse.add_argument("--course", help="the nbgrader course root (default: this folder)")
+    commands = parse.add_subparsers(dest="command", required=True)
+    autograde_options(commands)
     collect = commands.add_parser("collect", help="import an LMS zip of submissions")
     collect.add_argument("zip", help="the zip file downloaded from the LMS")
     collect.add_argument("--assignment", help="assignment id (default: guessed from the zip's name)")
     collect.add_argument("--regexp", help="nbgrader FileNameCollectorPlugin.named_regexp "
                                           "(default: nbgrader_config.py)")
+    for name, text in (("grades", "write grades/grades.csv and summaries"),
+                       ("feedback", "per-student HTML feedback"), ("pack", "zip each student's feedback for return")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    return parse
 
-    grades = commands.add_parser("grades", help="write grades/grades.csv and summaries")
-    grades.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
 
-    feedback = commands.add_parser("feedback", help="per-student HTML feedback")
-    feedback.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+def dispatch(args):
+    from .course import Course
 
-    pack = commands.add_parser("pack", help="zip each student's feedback for return")
-    pack.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    course = Course(course_root(args.course))
+    if args.command == "autograde":
+        from .autograde import Options, run
 
-    args = parser.parse_args(argv)
+        return run(course, Options(args.assignments, args.student, args.jobs, args.timeout, args.memory,
+                                   args.budget, args.sandbox, args.force, args.limit, not args.no_progress))
+    if args.command == "collect":
+        from .collect import collect
+
+        return collect(course, args.zip, assignment_id=args.assignment, regexp=args.regexp)
+    if args.command == "grades":
+        from .report import write_grades
+
+        return write_grades(course, args.assignments)
+    from .feedback import generate, pack
+
+    return (generate if args.command == "feedback" else pack)(course, args.assignments)
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     bin_dir = str(Path(sys.executable).parent)   # nbgrader calls alembic and jupyter by name
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    course = Course(course_root(args.course))
     try:
-        if args.command == "autograde":
-            from .runner import run
-
-            return run(course, args.assignments, args.student, jobs=args.jobs, timeout=args.timeout,
-                       memory_mb=args.memory, budget=args.budget, force=args.force, limit=args.limit,
-                       progress=not args.no_progress)
-        if args.command == "collect":
-            from .collect import collect
-
-            return collect(course, args.zip, assignment_id=args.assignment, regexp=args.regexp)
-        if args.command == "grades":
-            from .report import write_grades
-
-            return write_grades(course, args.assignments)
-        if args.command == "feedback":
-            from .feedback import generate
-
-            return generate(course, args.assignments)
-        if args.command == "pack":
-            from .feedback import pack
-
-            return pack(course, args.assignments)
-    except Busy as exc:
+        return dispatch(args)
+    except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 2
 
 
 if __name__ == "__main__":

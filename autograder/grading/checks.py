@@ -6,69 +6,17 @@ valid JSON and a valid notebook, were locked or test cells edited or deleted
 autograded notebook's outputs (timeouts and in which cell, memory errors,
 exceptions in the student's cells, stderr in test cells) and the grading
 kernel's records (the cell running when the kernel died, blocked writes,
-handed-in reference code).  :func:`verdict` turns the findings into one status.
+handed-in reference code).  :func:`grading.records.verdict` turns the findings
+into one status.
 """
 import json
 import re
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
 
-from .kernel import cell_key
-
-# Status names, most important first: a submission's status is its most important finding.
-NOT_GRADED = ("missing_notebook", "invalid_notebook", "kernel_died", "timed_out", "error")
-STATUSES = (
-    "missing_notebook",   # a notebook is missing or misnamed
-    "invalid_notebook",   # not JSON, empty, or not a valid notebook
-    "kernel_died",        # the kernel died (crash, memory), nothing graded
-    "error",              # grading failed for another reason (see the log)
-    "cheating",           # an answer is the course package's reference implementation
-    "outside_access",     # tried to change files outside its folder or start a program (blocked)
-    "timed_out",          # a cell ran past the time limit (which cell); graded unless killed
-    "memory_limit",       # a cell ran out of memory (the kernel's limit); graded
-    "tampered",           # test or locked cells edited or deleted: restored, then graded
-    "answer_error",       # an answer cell raised an exception (e.g. at import); graded
-    "stderr",             # test cells wrote to stderr, which nbgrader scores 0; graded
-    "graded",             # nothing unusual
-)
-STUDENT_KINDS = {"answer", "student", "manual", "written"}
-
-
-@dataclass
-class Finding:
-    kind: str        # one of STATUSES
-    text: str        # for the instructor: what, where, what was done about it
-    fatal: bool = False  # the submission could not be graded at all
-
-    def as_dict(self):
-        return asdict(self)
-
-
-def normalise(source):
-    """Source without trailing spaces and surrounding blank lines (harmless editor changes)."""
-    return "\n".join(line.rstrip() for line in source.strip("\n").splitlines()).strip("\n")
-
-
-def nbgrader_meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def cell_kind(cell):
-    """The kind of a submitted cell, from its nbgrader metadata."""
-    meta = nbgrader_meta(cell)
-    if not meta.get("grade_id"):
-        return "student"
-    if meta.get("grade") and meta.get("solution"):
-        return "manual"
-    if meta.get("grade"):
-        return "test" if cell.get("cell_type") == "code" else "manual"
-    if meta.get("solution"):
-        return "answer" if cell.get("cell_type") == "code" else "written"
-    if meta.get("task"):
-        return "task"
-    return "locked" if meta.get("locked") else "other"
+from .cells import STUDENT_KINDS, grade_id, nbgrader_meta, normalise, submitted_kind
+from .records import Finding, cell_key
 
 
 # -- before grading --------------------------------------------------------------------------
@@ -94,15 +42,16 @@ def read_notebook(path):
     return notebook, None
 
 
-def tampering(notebook, reference_notebook):
-    """Edited or deleted test and locked cells, compared with what students received."""
+def tampering(notebook, expected_notebook):
+    """Edited or deleted test and locked cells, compared with what students received
+    (``expected_notebook``: one of :attr:`grading.assignment.Assignment.notebooks`)."""
     submitted = {}
     for cell in notebook.cells:
         grade_id = nbgrader_meta(cell).get("grade_id")
         if grade_id and grade_id not in submitted:
             submitted[grade_id] = cell
     problems = []
-    for name, expected in reference_notebook["cells"].items():
+    for name, expected in expected_notebook["cells"].items():
         if expected["kind"] not in ("test", "locked"):
             continue
         what = "test cell" if expected["kind"] == "test" else "locked cell"
@@ -135,14 +84,14 @@ def unanswered(notebook):
     return names
 
 
-def precheck(folder, reference):
-    """Findings about the files of ``folder`` (``submitted/<student>/<assignment>``).
+def precheck(folder, assignment):
+    """Findings about the files of ``folder``, a submission of ``assignment``.
 
     Returns ``(findings, notebooks)`` where ``notebooks`` maps each expected notebook
     name to its parsed notebook, or None when it is missing or invalid.
     """
     folder = Path(folder)
-    expected = sorted(reference["notebooks"])
+    expected = sorted(assignment.notebooks)
     expected_files = {f"{name}.ipynb" for name in expected}
     found = sorted(str(p.relative_to(folder)) for p in folder.rglob("*.ipynb")
                    if ".ipynb_checkpoints" not in p.parts) if folder.is_dir() else []
@@ -164,7 +113,7 @@ def precheck(folder, reference):
         if problem:
             findings.append(Finding("invalid_notebook", problem))
             continue
-        problems = tampering(notebook, reference["notebooks"][name])
+        problems = tampering(notebook, assignment.notebooks[name])
         if problems:
             findings.append(Finding("tampered", "; ".join(problems) + " (restored by nbgrader, then graded)"))
     if not any(nb is not None for nb in notebooks.values()):
@@ -174,10 +123,10 @@ def precheck(folder, reference):
 
 
 # -- after grading ---------------------------------------------------------------------------
-def labels_for(reference, notebooks):
+def labels_for(assignment, notebooks):
     """(label, kind) of every cell source the kernel may have run, by source key.
 
-    Sources come from the reference (restored test and locked cells) and from the
+    Sources come from the assignment (restored test and locked cells) and from the
     submitted notebooks (answer cells and cells the student added).
     """
     labels = {}
@@ -187,17 +136,16 @@ def labels_for(reference, notebooks):
         for index, cell in enumerate(notebook.cells):
             if cell.get("cell_type") != "code":
                 continue
-            kind = cell_kind(cell)
-            grade_id = nbgrader_meta(cell).get("grade_id")
-            label = grade_id or f"cell {index + 1}"
+            kind = submitted_kind(cell)
+            label = grade_id(cell) or f"cell {index + 1}"
             if len(notebooks) > 1:
                 label = f"{notebook_name}: {label}"
             if kind in ("test", "locked"):
                 kind = "student"  # an edited copy: nbgrader replaced it, so this never runs
             labels.setdefault(cell_key(cell.get("source", "")), (label, kind))
-    for notebook_name, notebook in reference["notebooks"].items():
+    for notebook_name, notebook in assignment.notebooks.items():
         for name, cell in notebook["cells"].items():
-            label = name if len(reference["notebooks"]) == 1 else f"{notebook_name}: {name}"
+            label = name if len(assignment.notebooks) == 1 else f"{notebook_name}: {name}"
             labels[cell_key(cell["source"])] = (label, cell["kind"])
     return labels
 
@@ -266,8 +214,8 @@ def output_findings(notebook, notebook_name, multiple, timeout, memory_mb):
     for index, cell in enumerate(notebook.cells):
         if cell.get("cell_type") != "code":
             continue
-        kind = cell_kind(cell)
-        label = nbgrader_meta(cell).get("grade_id") or f"cell {index + 1}"
+        kind = submitted_kind(cell)
+        label = grade_id(cell) or f"cell {index + 1}"
         if multiple:
             label = f"{notebook_name}: {label}"
         outputs = cell.get("outputs", [])
@@ -310,30 +258,16 @@ def failure_findings(result_text, running, timeout, memory_mb):
                    fatal=True)
 
 
-def postcheck(autograded_paths, records, reference, submitted, timeout, memory_mb):
-    """Findings from the autograded notebooks and the kernel's records."""
-    labels = labels_for(reference, submitted)
+def postcheck(autograded, records, assignment, submitted, timeout, memory_mb):
+    """Findings from the autograded notebooks (file name -> bytes) and the kernel's records;
+    ``(findings, names of answers not attempted)``."""
+    labels = labels_for(assignment, submitted)
     findings, not_attempted = [], []
-    multiple = len(autograded_paths) > 1
-    for name, path in sorted(autograded_paths.items()):
-        notebook = nbformat.read(str(path), as_version=4)
-        found, idle = output_findings(notebook, name, multiple, timeout, memory_mb)
+    multiple = len(autograded) > 1
+    for file_name, data in sorted(autograded.items()):
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        found, idle = output_findings(notebook, Path(file_name).stem, multiple, timeout, memory_mb)
         findings += found
         not_attempted += idle
     findings += kernel_findings(records, labels)
     return findings, not_attempted
-
-
-def verdict(findings, graded):
-    """(status, detail): the most important finding names the status; detail lists them all."""
-    if not findings:
-        return ("graded" if graded else "error"), ("" if graded else "not graded")
-    ordered = sorted(findings, key=lambda f: STATUSES.index(f.kind))
-    if graded:
-        ordered = [f for f in ordered if not f.fatal] or ordered
-    status = ordered[0].kind
-    texts = []
-    for finding in ordered:
-        if finding.text not in texts:
-            texts.append(finding.text)
-    return status, "; ".join(texts)

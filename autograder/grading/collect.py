@@ -18,18 +18,19 @@ import tempfile
 from pathlib import Path
 
 from .course import submission_fingerprint
+from .errors import GradingError
 
 
 def guess_assignment(course, zip_path):
     candidates = [a for a in course.assignments() if a in Path(zip_path).name]
     if len(candidates) == 1:
         return candidates[0]
-    raise SystemExit(f"cannot tell the assignment from the name {Path(zip_path).name!r}; "
+    raise GradingError(f"cannot tell the assignment from the name {Path(zip_path).name!r}; "
                      f"give ASSIGNMENT=<id> (one of {course.assignments()})")
 
 
 def fingerprints(course, assignment_id):
-    return {s: submission_fingerprint(course.submission_dir(assignment_id, s))
+    return {s: submission_fingerprint(course.submission_files(assignment_id, s))
             for s in course.submissions(assignment_id)}
 
 
@@ -38,10 +39,9 @@ def collect(course, zip_path, assignment_id=None, regexp=None, out=None):
     out = out or sys.stdout
     zip_path = Path(zip_path).resolve()
     if not zip_path.is_file():
-        raise SystemExit(f"no such file: {zip_path}")
+        raise GradingError(f"no such file: {zip_path}")
     assignment_id = assignment_id or guess_assignment(course, zip_path)
-    if assignment_id not in course.assignments():
-        raise SystemExit(f"unknown assignment {assignment_id!r}; the assignments are {course.assignments()}")
+    course.check_assignments([assignment_id])
     before = fingerprints(course, assignment_id)
     with tempfile.TemporaryDirectory(prefix="nntrain-collect-") as scratch:
         archive = Path(scratch) / assignment_id / "archive"

@@ -18,7 +18,7 @@ import re
 import sys
 import zipfile
 
-from .course import reference, status_key
+from . import assignment as assignments
 
 HELD_BACK = {"cheating"}
 MIN_SECRET_LENGTH = 12   # shorter lines ("else:", "pass") say nothing about a test
@@ -34,11 +34,11 @@ def html_text(markup):
     return flatten(html.unescape(re.sub(r"<[^>]+>", "", markup)))
 
 
-def hidden_lines(info):
+def hidden_lines(assignment):
     """Lines of hidden tests that no student-visible cell contains."""
     visible = set()
     hidden = []
-    for notebook in info["notebooks"].values():
+    for notebook in assignment.notebooks.values():
         for cell in notebook["cells"].values():
             visible |= {flatten(line) for line in cell["release"].splitlines()}
             if cell["kind"] == "test" and cell["source"] != cell["release"]:
@@ -53,15 +53,14 @@ def leaks(page, secrets):
     return [s for s in secrets if s in text]
 
 
-def generate(course, assignments=None, out=None):
+def generate(course, assignment_ids=None, out=None):
     """Generate and check the feedback; returns 0, or 1 if hidden tests leaked (files deleted)."""
     from nbgrader.apps import NbGraderAPI
 
     out = out or sys.stdout
-    assignments = list(assignments or course.assignments())
     api = NbGraderAPI(config=course.config)
     code = 0
-    for assignment_id in assignments:
+    for assignment_id in course.check_assignments(assignment_ids):
         students = [p.parent.name for p in course.autograded.glob(f"*/{assignment_id}") if p.is_dir()]
         if not students:
             continue
@@ -70,7 +69,7 @@ def generate(course, assignments=None, out=None):
         if not outcome.get("success"):
             print(outcome.get("log", ""), outcome.get("error", ""), file=sys.stderr)
             code = 1
-        secrets = hidden_lines(reference(course, assignment_id))
+        secrets = hidden_lines(assignments.load(course, assignment_id))
         pages = sorted(course.feedback.glob(f"*/{assignment_id}/*.html"))
         leaked = 0
         for page in pages:
@@ -87,11 +86,12 @@ def generate(course, assignments=None, out=None):
     return code
 
 
-def pack(course, assignments=None, out=None):
+def pack(course, assignment_ids=None, out=None):
     """Zip the feedback per student and per assignment. Returns 0."""
     out = out or sys.stdout
-    statuses = course.read_status().get("submissions", {})
-    for assignment_id in list(assignments or course.assignments()):
+    status = course.read_status()
+    for assignment_id in course.check_assignments(assignment_ids):
+        statuses = status.for_assignment(assignment_id)
         folders = sorted(p for p in course.feedback.glob(f"*/{assignment_id}") if p.is_dir())
         if not folders:
             continue
@@ -104,8 +104,8 @@ def pack(course, assignments=None, out=None):
         with zipfile.ZipFile(bundle_path, "w", zipfile.ZIP_DEFLATED) as bundle:
             for folder in folders:
                 student_id = folder.parent.name
-                entry = statuses.get(status_key(assignment_id, student_id), {})
-                if entry.get("status") in HELD_BACK:
+                entry = statuses.get(student_id)
+                if entry is not None and entry.status in HELD_BACK:
                     held.append(student_id)
                     continue
                 files = sorted(p for p in folder.rglob("*") if p.is_file())

@@ -1,15 +1,18 @@
 """The kernel that runs a student's notebook during grading.
 
-The grading runner registers this file as the kernel ``nntrain-grading``
-(``python kernel.py -f CONNECTION_FILE``).  It is an ordinary ipykernel with
-five additions, configured by the JSON in ``NNTRAIN_GRADING_KERNEL``:
+Each grading worker registers this file as the kernel ``nntrain-grading``
+(``python kernel.py -f CONNECTION_FILE``, inside the sandbox of
+:mod:`grading.sandbox` where it can run).  It is an ordinary ipykernel with
+five additions, configured by the file ``NNTRAIN_GRADING_KERNEL`` names (a
+:class:`grading.records.KernelSettings` as JSON):
 
-* a memory limit: ``RLIMIT_AS`` (address space) of ``memory_mb`` megabytes, so
-  one submission cannot exhaust the machine; past it, allocations raise
-  ``MemoryError``;
+* limits: ``RLIMIT_AS`` (address space) of ``memory_mb`` megabytes, so one
+  submission cannot exhaust the machine (past it, allocations raise
+  ``MemoryError``), and ``RLIMIT_NPROC`` of ``processes`` (counted per
+  sandbox: it bounds a fork storm);
 * a record of progress: every cell's start and end (by the SHA-1 of its
-  source) are appended to ``progress.jsonl`` in the submission's state folder,
-  so the runner knows which cell was running when the kernel died or hung;
+  source) are appended to the ``progress`` file, so the worker knows which
+  cell was running when the kernel died or hung;
 * a check for handed-in reference code: after every cell, the names the
   student must implement (``answers``) are looked up; if one *is* the course
   package's implementation, inherits from it or calls it, or if a function of
@@ -28,11 +31,12 @@ five additions, configured by the JSON in ``NNTRAIN_GRADING_KERNEL``:
   It sees what Python code does; native code (ctypes, C extensions) can get
   past it.  It is a tripwire, not a sandbox.
 
-This file must not import anything from the grading package: it runs in the
-student's process, from the kernel's working folder.
+This file must not import the grading package: it runs in the student's
+process, from the kernel's working folder.  It loads only ``records.py`` (the
+settings' schema, standard library only) by its path.
 """
-import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import resource
@@ -40,7 +44,7 @@ import shutil
 import sys
 from urllib.parse import unquote
 
-SETTINGS_VARIABLE = "NNTRAIN_GRADING_KERNEL"
+SETTINGS_VARIABLE = "NNTRAIN_GRADING_KERNEL"   # the path of the settings file
 # Never hand these to student code (the runner removes them as well).
 SECRET_VARIABLES = ("NNTRAIN_GRADEBOOK_URL", "PGPASSWORD", "DATABASE_URL")
 # Programs the libraries themselves start (matplotlib asks fontconfig for fonts), found on PATH
@@ -57,9 +61,17 @@ PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", 
                   "pty.spawn"}
 
 
-def cell_key(source):
-    """The key by which progress records name a cell: SHA-1 of its source."""
-    return hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()
+def _records():
+    """grading/records.py, loaded by its path (not as part of the package)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "records.py")
+    spec = importlib.util.spec_from_file_location("_grading_records", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+records = _records()
+cell_key = records.cell_key
 
 
 class Recorder:
@@ -81,11 +93,17 @@ def _inside(path, folders):
     return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
 
 
+def _depth(path, folders):
+    """Length of the longest of ``folders`` that holds ``path`` (-1: none)."""
+    return max((len(f) for f in folders if path == f or path.startswith(f.rstrip(os.sep) + os.sep)), default=-1)
+
+
 class Guard:
     """The audit hook: refuses what Python code may not do outside the submission's folder.
 
     ``protected`` folders (and files) may not be changed, ``private`` ones not be read
-    or listed either; ``allowed`` folders inside them are the exceptions.  Reading the
+    or listed either; ``allowed`` folders are the exceptions: of the folders that hold a
+    path, the innermost decides (a protected folder inside an allowed one stays protected).  Reading the
     environment, command line or memory of other processes (``/proc/<pid>/...``, their
     threads' too) is refused: they may hold the gradebook's address.  Of the programs,
     only the ``HARMLESS_PROGRAMS`` found when the guard is made may be started.
@@ -111,11 +129,14 @@ class Guard:
     def _forbidden(self, path, folders=None):
         """The resolved path if it lies in one of ``folders`` (default: protected), else None."""
         full = self._resolve(path)
-        if full is None or _inside(full, self.allowed):
+        if full is None:
             return None
         folders = self.protected if folders is None else folders
         # a SQLite gradebook's journal files sit beside it: match by prefix too
-        if _inside(full, folders) or any(full.startswith(p + "-") for p in folders):
+        if any(full.startswith(p + "-") for p in folders) and not _inside(full, self.allowed):
+            return full
+        depth = _depth(full, folders)
+        if depth >= 0 and depth > _depth(full, self.allowed):
             return full
         return None
 
@@ -315,39 +336,46 @@ def install_records(shell, recorder, answers, package):
     shell.events.register("post_run_cell", post_run_cell)
 
 
-def limit_memory(megabytes):
-    if megabytes and megabytes > 0:
-        limit = int(megabytes) * 1024 * 1024
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+def limit(kind, value):
+    """Lower the soft and hard limit ``kind`` (resource.RLIMIT_*) to ``value`` (0: leave it)."""
+    if value and value > 0:
+        soft, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY else limit))
+            value = min(value, hard)
+        resource.setrlimit(kind, (value, value))
+
+
+def copy_font_list(source, target):
+    """matplotlib's font list, built once by the worker, copied into the kernel's own config
+    folder (building it would take seconds in every kernel)."""
+    if source and target and os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+        for name in os.listdir(source):
+            if name.startswith("fontlist") and name.endswith(".json"):
+                shutil.copyfile(os.path.join(source, name), os.path.join(target, name))
 
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     if sys.path and os.path.abspath(sys.path[0] or ".") == here:
         del sys.path[0]  # student code must not import the grading package's modules
-    settings = json.loads(os.environ.pop(SETTINGS_VARIABLE, "") or "{}")
+    path = os.environ.pop(SETTINGS_VARIABLE, "")
+    settings = records.KernelSettings.read(path) if path else records.KernelSettings(progress="")
     for variable in SECRET_VARIABLES:
         os.environ.pop(variable, None)
-    limit_memory(settings.get("memory_mb"))
+    limit(resource.RLIMIT_AS, int(settings.memory_mb or 0) * 1024 * 1024)
+    limit(resource.RLIMIT_NPROC, int(settings.processes or 0))
+    copy_font_list(settings.matplotlib_cache, os.environ.get("MPLCONFIGDIR"))
     sys.dont_write_bytecode = True   # imports must not write caches into the (protected) installation
-    package = settings.get("package", "nntrain")
     try:
         # imported now, from where it is installed: a student's file of the same name in the
         # working folder (first on sys.path) cannot stand in for it in the hidden tests later
-        importlib.import_module(package)
+        importlib.import_module(settings.package)
     except Exception:  # noqa: BLE001 - a course without the package still grades
         pass
 
-    state = settings.get("state")
-    recorder = Recorder(os.path.join(state, "progress.jsonl") if state else None)
-    if state:
-        with open(os.path.join(state, "kernel.pid"), "w") as pid_file:
-            pid_file.write(str(os.getpid()))
-    recorder.write(event="kernel", pid=os.getpid(), memory_mb=settings.get("memory_mb"))
-
+    recorder = Recorder(settings.progress or None)
+    recorder.write(event="kernel", pid=os.getpid(), memory_mb=settings.memory_mb)
     if not any(arg.startswith("--HistoryManager.hist_file") for arg in argv):
         argv = [*argv, "--HistoryManager.hist_file=:memory:"]
     from ipykernel.kernelapp import IPKernelApp
@@ -355,10 +383,9 @@ def main(argv):
     app = IPKernelApp.instance()
     app.initialize(argv)
     if app.shell is not None:
-        install_records(app.shell, recorder, tuple(settings.get("answers", ())), package)
-    if settings.get("protected") or settings.get("private"):
-        sys.addaudithook(Guard(settings.get("protected", ()), settings.get("allowed", ()), recorder,
-                               settings.get("private", ())))
+        install_records(app.shell, recorder, tuple(settings.answers), settings.package)
+    if settings.protected or settings.private:
+        sys.addaudithook(Guard(settings.protected, settings.allowed, recorder, settings.private))
     app.start()
 
 

@@ -1,7 +1,8 @@
 """Grades for the instructor: nbgrader's scores joined with each submission's status.
 
 ``grades/grades.csv`` has one row per student and assignment: ``student,
-assignment, score, max_score, status, detail``.  The score is nbgrader's
+assignment, score, max_score, status, detail, sandbox`` (``sandbox``: the
+isolation its kernel had, ``bubblewrap`` or ``guard only``).  The score is nbgrader's
 (autograded plus manual grades, after any late penalty), except that
 
 * a submission that could not be graded (status ``missing_notebook``,
@@ -19,9 +20,9 @@ import statistics
 import sys
 from collections import Counter
 
-from .checks import STATUSES
+from .records import STATUSES
 
-FIELDS = ["student", "assignment", "score", "max_score", "status", "detail"]
+FIELDS = ["student", "assignment", "score", "max_score", "status", "detail", "sandbox"]
 REPORT_STATUSES = (*STATUSES, "unchecked", "no_submission")
 
 
@@ -33,8 +34,8 @@ def collect_rows(course, assignments=None):
     """The rows of grades.csv (dicts with FIELDS), sorted by assignment and student."""
     from nbgrader.api import MissingEntry
 
-    assignments = list(assignments or course.assignments())
-    recorded = course.read_status().get("submissions", {})
+    assignments = course.check_assignments(assignments)
+    status = course.read_status()
     rows = []
     with course.gradebook() as gb:
         roster = [student.id for student in gb.students]
@@ -44,7 +45,7 @@ def collect_rows(course, assignments=None):
             except MissingEntry:
                 assignment = None
             submissions = {s.student.id: s for s in assignment.submissions} if assignment else {}
-            entries = {e["student"]: e for e in recorded.values() if e.get("assignment") == assignment_id}
+            entries = status.for_assignment(assignment_id)
             if not submissions and not entries:
                 continue
             max_score = float(assignment.max_score) if assignment else None
@@ -55,11 +56,12 @@ def collect_rows(course, assignments=None):
 
 
 def row_for(student_id, assignment_id, max_score, entry, submission):
+    """One row of grades.csv: ``entry`` is the StatusRecord (or None), ``submission`` nbgrader's."""
     details = []
     if entry is not None:
-        status = entry["status"]
-        if entry.get("detail"):
-            details.append(entry["detail"])
+        status = entry.status
+        if entry.detail:
+            details.append(entry.detail)
     elif submission is not None:
         status = "unchecked"
         details.append("graded by nbgrader outside `make autograde`: no status checks were made")
@@ -69,8 +71,8 @@ def row_for(student_id, assignment_id, max_score, entry, submission):
     if submission is not None:
         graded_score = float(submission.score)
     elif entry is not None:
-        graded_score = entry.get("score")
-    if status == "no_submission" or (entry is not None and not entry.get("graded")):
+        graded_score = entry.score
+    if status == "no_submission" or (entry is not None and not entry.graded):
         score = None                      # not graded: never a plain 0
     elif status == "cheating":
         score = 0.0
@@ -82,7 +84,8 @@ def row_for(student_id, assignment_id, max_score, entry, submission):
         if submission is not None and submission.late_submission_penalty:
             details.append(f"late penalty {number(submission.late_submission_penalty)}")
     return {"student": student_id, "assignment": assignment_id, "score": number(score),
-            "max_score": number(max_score), "status": status, "detail": "; ".join(details)}
+            "max_score": number(max_score), "status": status, "detail": "; ".join(details),
+            "sandbox": entry.sandbox if entry is not None else ""}
 
 
 def write_csv(rows, path):

@@ -18,7 +18,7 @@ import numbers
 import numpy as np
 
 #: Added inside the logarithm of the cross-entropy so that ``log(0)`` never
-#: happens (the value used by the seed notebook and the reference book).
+#: happens.  It caps the loss of one sample at ``-log(1e-7)``, about 16.1 (chapter 1).
 DELTA = 1e-7
 
 

@@ -5,9 +5,13 @@ Conventions of this module:
 * ``f`` is a Python function.  For :func:`numerical_diff` it maps a number to
   a number; for the others it maps a float array ``x`` (any shape) to a single
   number, the value to be minimised (a loss).
-* ``h`` is the step of the central difference, ``1e-4`` by default: its error
-  is of order ``h**2`` and, in float64, rounding error grows like ``eps / h``;
-  ``1e-4`` keeps both small.
+* ``h`` is the step of the central difference, ``1e-4`` by default: its
+  truncation error is of order ``h**2`` and, in float64, its rounding error is
+  up to about ``eps * |f| / (2 * h)``; ``1e-4`` keeps both small.
+* ``f`` computes its value from the array it is given.  For a network's loss,
+  build the network from that array (``lambda W: SimpleNet(W).loss(x, t)``),
+  never a function that reads the network's own weights and ignores its
+  argument (chapter 6).
 * Arrays of numbers are float64 unless said otherwise.
 """
 import numbers
@@ -50,14 +54,16 @@ def numerical_gradient(f, x, h=1e-4):
     returns a number.  Returns an array of ``x``'s shape and dtype whose entry
     ``idx`` is ``(f(x + h e_idx) - f(x - h e_idx)) / (2h)``.
 
-    Each entry of ``x`` is nudged *in place* (so that an ``f`` which reads
-    ``x`` through another object, such as a network's weights, sees the
-    change) and restored afterwards: ``x`` is left exactly as it was found,
+    ``f`` must compute its value from the array it is given (see the module
+    docstring).  Each entry of ``x`` is nudged *in place*, so no copy of ``x``
+    is made, and restored afterwards: ``x`` is left exactly as it was found,
     even if ``f`` raises.
 
-    Raises ``TypeError`` if ``x`` is not a NumPy array of floats: in an integer
-    array ``x[idx] = x[idx] + h`` is rounded back to the same integer, so the
-    gradient would silently come out as zeros.
+    Raises ``TypeError`` if ``x`` is not a NumPy array of floats.  An integer
+    array cannot hold the nudges: storing ``x[idx] + h`` or ``x[idx] - h``
+    truncates it toward zero (3 + h is stored as 3, 3 - h as 2), so the
+    gradient would silently be wrong, for ``x0**2 + x1**2`` at ``[3, 4]``
+    ``[25000, 35000]`` instead of ``[6, 8]`` (chapter 4).
     """
     if not callable(f):
         raise TypeError(f"f must be a function, got {type(f).__name__}")
@@ -68,7 +74,7 @@ def numerical_gradient(f, x, h=1e-4):
         )
     if not np.issubdtype(x.dtype, np.floating):
         raise TypeError(
-            f"x must be a float array (x + h is rounded back into x), got dtype {x.dtype}; "
+            f"x must be a float array (x + h and x - h cannot be stored in it), got dtype {x.dtype}; "
             "convert it first, e.g. x.astype(float)"
         )
     if not x.flags.writeable:

@@ -1,10 +1,14 @@
 """The grading tool (autograder/grading) on whole batches, in throw-away copies of the course.
 
-* the bad-submission matrix: good submissions and sixteen kinds of bad ones
-  graded in one parallel batch on SQLite - every good one gets its exact score,
-  every bad one its status, the batch completes, a second run changes
-  nothing, manual grades survive a forced regrade, and the feedback shows no
-  hidden test (searched for with tests/helpers/leaks.py, not with the tool's own check);
+* the bad-submission matrix: good submissions and bad ones of every kind graded
+  in one parallel batch on SQLite, every kernel in the bubblewrap sandbox -
+  every good one gets its exact score, every bad one its status, the batch
+  completes, a second run changes nothing, manual grades survive a forced
+  regrade, and the feedback shows no hidden test (searched for with
+  tests/helpers/leaks.py, not with the tool's own check).  The kinds marked
+  ``sandbox`` get past the in-kernel guard (native code, sockets, processes,
+  the temporary folder): only the sandbox stops them, and nothing leaks or
+  changes;
 * the wall-clock budget: a kernel that ignores interrupts is killed, the rest
   of the batch is graded;
 * an interrupted batch (SIGINT) resumes where it stopped, and shows the
@@ -13,10 +17,7 @@
   missing, started here as a throw-away cluster) gives exactly the grades of
   a serial run on SQLite.
 """
-import csv
 import glob
-import hashlib
-import io
 import json
 import os
 import pwd
@@ -26,6 +27,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -34,67 +36,23 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
-from helpers.course import make_course, nbgrader
+from helpers.course import (ASSIGNMENT, NOTEBOOK, WRITTEN, correct, expected_points, make_course, nbgrader,
+                            released, save, solution_answers, submission, wrong_answers, FULL, TOTAL,
+                            manual_points)
+from helpers.grading import (csv_rows, digest, gradebook_dump, grading, in_process, processes_in,
+                             processes_named, require_sandbox, statuses)
 from helpers.leaks import find_leaks, needles
 from helpers.notebooks import BEGIN_HIDDEN, END_HIDDEN, is_test_cell, read, region_lines, solution_notebook
-from helpers.course import (ASSIGNMENT, NOTEBOOK, WRITTEN, correct, expected_points, released, save,
-                                solution_answers, submission, wrong_answers)
 
-from grading import checks, feedback, report
-from grading.course import Course
+from grading import feedback, records, report
 
 TIMEOUT = "5"          # seconds per cell: the loops cost little; a loaded machine still passes
 MEMORY = "2048"        # MB per kernel (a bare kernel with NumPy takes about 1 GB of address space)
 
 
-def grading(course, *args, check=True, env=None, timeout=900):
-    """Run ``python -m grading --course COURSE ARGS`` the way `make` does (from autograder/)."""
-    proc = subprocess.run([sys.executable, "-m", "grading", "--course", str(course), *args],
-                          cwd=ROOT / "autograder", capture_output=True, text=True, env=env, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"grading {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def in_process(function, course, *args):
-    """A quick command (grades, feedback, pack) run in this process: (exit code, output)."""
-    out = io.StringIO()
-    code = function(Course(course), *args, out=out)
-    return code, out.getvalue()
-
-
 def autograde(course, *args, **kwargs):
     return grading(course, "autograde", "--timeout", TIMEOUT, "--memory", MEMORY, "--no-progress",
                    *args, **kwargs)
-
-
-def statuses(course):
-    return json.loads((course / "grades" / "status.json").read_text())["submissions"]
-
-
-def csv_rows(course):
-    with open(course / "grades" / "grades.csv", newline="") as handle:
-        return {row["student"]: row for row in csv.DictReader(handle)}
-
-
-def gradebook_dump(db_url, course_id="nntrain"):
-    """Every grade and comment in the gradebook, as comparable tuples."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(db_url, course_id) as gb:
-        rows = []
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
-                for notebook in sub.notebooks:
-                    rows += [("grade", sub.student.id, notebook.name, g.name, g.auto_score, g.manual_score,
-                              g.needs_manual_grade) for g in notebook.grades]
-                    rows += [("comment", sub.student.id, notebook.name, c.name, c.auto_comment, c.manual_comment)
-                             for c in notebook.comments]
-        return sorted(rows, key=repr)
-
-
-def digest(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # -- the kinds of submission --------------------------------------------------------------------------
@@ -137,24 +95,26 @@ import os, signal
 os.kill(os.getpid(), signal.SIGKILL)     # what the kernel's end looks like to the grader after an OOM kill
 '''
 IMPORT_ERROR = "import torch_that_is_not_installed\n\n" + SOFTMAX
+# COURSE stands for the course root: a student can guess where the instructor keeps it
 OUTSIDE_WRITE = SOFTMAX + '''
 
 import os
-for target in ("../../../submitted/good1/ch01_cross_entropy/cross_entropy.ipynb", "../../../gradebook.db"):
+for target in ("COURSE/submitted/good1/ch01_cross_entropy/cross_entropy.ipynb", "COURSE/gradebook.db"):
     try:
         with open(target, "w") as handle:      # another student's submission, the gradebook
             handle.write("{}")
     except OSError:
         pass
 try:
-    os.remove("../../good1/ch01_cross_entropy/cross_entropy.ipynb")
+    os.remove("COURSE/submitted/good1/ch01_cross_entropy/cross_entropy.ipynb")
 except OSError:
     pass
 '''
 PEEK = SOFTMAX + '''
 
 import glob
-for pattern in ("../../../../solutions/*/*.ipynb", "../../*/ch01_cross_entropy/*.ipynb"):
+import json
+for pattern in ("COURSE/../solutions/*/*.ipynb", "COURSE/submitted/*/ch01_cross_entropy/*.ipynb"):
     try:                                   # the solutions and hidden tests, other students' work
         for path in glob.glob(pattern):
             print(open(path).read())
@@ -190,6 +150,82 @@ with open("nntrain/functions.py", "w") as handle:
     handle.write("from __main__ import softmax, cross_entropy_error\\n")
 '''
 
+# -- what only the sandbox stops: native code, sockets, processes, the temporary folder ----------------
+# Each defines a correct softmax first, so the tests score 10; the attack's failure then names
+# what the operating system refused (status answer_error).  COURSE, PACKAGE and PORT are filled in.
+NATIVE = '''
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.open.argtypes = [ctypes.c_char_p, ctypes.c_int]
+
+def native_open(path, flags):              # the C library's open: the in-kernel guard never sees it
+    fd = libc.open(path.encode(), flags)
+    if fd < 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number), path)
+    return fd
+'''
+NATIVE_READ = SOFTMAX + NATIVE + '''
+stolen = []
+for path in ("COURSE/../solutions/ch01_cross_entropy/cross_entropy.ipynb",
+             "COURSE/submitted/good1/ch01_cross_entropy/cross_entropy.ipynb", "COURSE/gradebook.db"):
+    fd = native_open(path, os.O_RDONLY)
+    buffer = ctypes.create_string_buffer(1 << 20)
+    stolen.append(buffer.raw[:libc.read(fd, buffer, len(buffer))])
+print(stolen)
+'''
+NATIVE_WRITE = SOFTMAX + NATIVE + '''
+refused = []
+for path in ("COURSE/submitted/good1/ch01_cross_entropy/cross_entropy.ipynb", "PACKAGE/functions.py"):
+    try:
+        fd = native_open(path, os.O_WRONLY | os.O_APPEND)
+    except OSError as error:
+        refused.append(f"{error.strerror}: {path}")
+        continue
+    if "submitted" in path:
+        libc.write(fd, b"\\n", 1)             # another student's notebook, one byte longer
+    libc.close(fd)
+if refused:
+    raise OSError("; ".join(refused))
+'''
+NETWORK = SOFTMAX + '''
+import socket
+with socket.create_connection(("127.0.0.1", PORT), timeout=5) as connection:
+    connection.sendall(b"answers, please")     # a listener the tests started on this machine
+'''
+LEFTOVER = SOFTMAX + '''
+import ctypes, os, time
+if os.fork() == 0:                     # a child that leaves the kernel's session and waits
+    os.setsid()
+    ctypes.CDLL(None).prctl(15, b"nntrain-left", 0, 0, 0)     # PR_SET_NAME: findable by its name
+    time.sleep(600)
+    os._exit(0)
+'''
+FILL_TMP = SOFTMAX + '''
+import os, tempfile
+block = b"x" * (16 << 20)
+with tempfile.NamedTemporaryFile(prefix="nntrain-fill-") as handle:
+    for _ in range(32):                # at most 512 MB, far beyond the private folder's size
+        handle.write(block)
+        handle.flush()
+'''
+FORK_STORM = SOFTMAX + '''
+import ctypes, os, signal, time
+children = []
+try:
+    for _ in range(400):               # bounded: more than the sandbox's process limit
+        pid = os.fork()
+        if pid == 0:
+            ctypes.CDLL(None).prctl(15, b"nntrain-storm", 0, 0, 0)
+            time.sleep(600)
+            os._exit(0)
+        children.append(pid)
+finally:
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+'''
+
 
 def without_tests(notebook):
     notebook.cells = [c for c in notebook.cells if not is_test_cell(c)]
@@ -214,6 +250,7 @@ class Kind:
     change: object = None   # a function that edits the notebook
     text: str = None     # the file's text instead of a notebook
     name: str = NOTEBOOK
+    sandbox: bool = False   # only the sandbox stops it
 
 
 WRONG = wrong_answers()
@@ -221,40 +258,52 @@ WRONG = wrong_answers()
 # ids: "autostart" (which tries to plant a startup file for the kernels after it) comes first.
 BATCH = {
     # good ones
-    "good1": Kind("graded", 10.0, "awaits manual grading", ANSWERS),
-    "good2": Kind("graded", 10.0, "", ANSWERS, written=None),
+    "good1": Kind("graded", FULL, "awaits manual grading", ANSWERS),
+    "good2": Kind("graded", FULL, "", ANSWERS, written=None),
     "wrong": Kind("graded", WRONG, "", WRONG),
     "blank": Kind("graded", 0.0, "not attempted: softmax, cross_entropy_error"),
     # bad ones
-    "autostart": Kind("outside_access", 10.0, "startup/00-grading.py was blocked",
+    "autostart": Kind("outside_access", FULL, "startup/00-grading.py was blocked",
                       {**ANSWERS, "softmax": STARTUP_FILE}),
     "invalid_json": Kind("invalid_notebook", "", "not valid JSON", text='{"cells": [{"source": '),
     "empty_file": Kind("invalid_notebook", "", "is empty", text=""),
     "wrong_name": Kind("missing_notebook", "", "found cross_entropy (1).ipynb", ANSWERS,
                        name="cross_entropy (1).ipynb"),
-    "deleted_tests": Kind("tampered", 10.0, "test cell test_softmax_values deleted", ANSWERS,
+    "deleted_tests": Kind("tampered", FULL, "test cell test_softmax_values deleted", ANSWERS,
                           change=without_tests),
     "tampered_tests": Kind("tampered", WRONG, "test cell test_softmax_values edited", WRONG,
                            change=with_tests_emptied),
-    "infinite_loop": Kind("timed_out", 10.0, f"cell softmax ran past the {TIMEOUT} s limit",
+    "infinite_loop": Kind("timed_out", FULL, f"cell softmax ran past the {TIMEOUT} s limit",
                           {**ANSWERS, "softmax": LOOP_AT_TOP}),
     "ignores_sigint": Kind("timed_out", "", "ignored the interrupt", {**ANSWERS, "softmax": IGNORES_SIGINT}),
-    "memory_hog": Kind("memory_limit", 10.0, "cell softmax ran out of memory", {**ANSWERS, "softmax": MEMORY_HOG}),
+    "memory_hog": Kind("memory_limit", FULL, "cell softmax ran out of memory", {**ANSWERS, "softmax": MEMORY_HOG}),
     "kernel_crash": Kind("kernel_died", "", "the kernel died in cell softmax", {**ANSWERS, "softmax": CRASH}),
     "stderr_noise": Kind("stderr", {"softmax": STDERR_NOISE}, "wrote to stderr",
                          {**ANSWERS, "softmax": STDERR_NOISE}),
     "import_error": Kind("answer_error", {"softmax": IMPORT_ERROR}, "ModuleNotFoundError",
                          {**ANSWERS, "softmax": IMPORT_ERROR}),
-    "outside_write": Kind("outside_access", 10.0,
+    "outside_write": Kind("outside_access", FULL,
                           "submitted/good1/ch01_cross_entropy/cross_entropy.ipynb was blocked",
                           {**ANSWERS, "softmax": OUTSIDE_WRITE}),
-    "peek_solutions": Kind("outside_access", 10.0, "solutions was blocked", {**ANSWERS, "softmax": PEEK}),
+    "peek_solutions": Kind("outside_access", FULL, "solutions was blocked", {**ANSWERS, "softmax": PEEK}),
     "reference": Kind("cheating", 0.0, "softmax is nntrain.functions.softmax", {**ANSWERS, "softmax": REFERENCE}),
     "shadow_package": Kind("graded", WRONG, "", {**WRONG, "softmax": SHADOW_PACKAGE}),
+    # what the guard does not see
+    "native_read": Kind("answer_error", FULL, "raised FileNotFoundError: [Errno 2] No such file or directory",
+                        {**ANSWERS, "softmax": NATIVE_READ}, sandbox=True),
+    "native_write": Kind("answer_error", FULL, "raised OSError: No such file or directory",
+                         {**ANSWERS, "softmax": NATIVE_WRITE}, sandbox=True),
+    "network": Kind("answer_error", FULL, "Connection refused", {**ANSWERS, "softmax": NETWORK}, sandbox=True),
+    "leftover": Kind("graded", FULL, "awaits manual grading", {**ANSWERS, "softmax": LEFTOVER}, sandbox=True),
+    "fill_tmp": Kind("answer_error", FULL, "No space left on device", {**ANSWERS, "softmax": FILL_TMP},
+                     sandbox=True),
+    "fork_storm": Kind("answer_error", FULL, "Resource temporarily unavailable",
+                       {**ANSWERS, "softmax": FORK_STORM}, sandbox=True),
 }
+PACKAGE = Path(__import__("nntrain").__file__).resolve().parent
 
 
-def build_batch(course):
+def build_batch(course, port):
     """Write the submissions of BATCH; returns {student: (status, score or "", words in the detail)}."""
     release = released(course)
     expected = {}
@@ -262,31 +311,66 @@ def build_batch(course):
         if kind.text is not None:
             save(course, student, text=kind.text, name=kind.name)
         else:
-            notebook = submission(release, kind.answers, written=kind.written)
+            answers = {name: source.replace("COURSE", str(course)).replace("PACKAGE", str(PACKAGE))
+                       .replace("PORT", str(port)) for name, source in (kind.answers or {}).items()}
+            notebook = submission(release, answers or None, written=kind.written)
             save(course, student, kind.change(notebook) if kind.change else notebook, name=kind.name)
         score = expected_points(kind.score) if isinstance(kind.score, dict) else kind.score
         expected[student] = (kind.status, score, kind.words)
     return expected
 
 
+class Listener:
+    """A TCP server on 127.0.0.1 that counts the connections it gets."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+
+def package_digests():
+    return {p.name: digest(p) for p in sorted(PACKAGE.glob("*.py"))}
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    require_sandbox()
     course = make_course(tmp_path_factory.mktemp("batch"))
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    expected = build_batch(course)
-    good1 = course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK
-    before = digest(good1)
+    listener = Listener()
+    expected = build_batch(course, listener.port)
+    before = {"good1": digest(course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK), **package_digests()}
     started = time.monotonic()
-    proc = autograde(course, "--jobs", "3", check=False)
+    proc = autograde(course, "--jobs", "3", "--sandbox", "on", check=False)
     seconds = time.monotonic() - started
+    listener.server.close()
     listing = grading(course, "grades", check=False)
-    return course, expected, proc, before, seconds, listing
+    return course, expected, proc, (before, listener.connections), seconds, listing
 
 
 def test_matrix_covers_every_status():
     """Every status the tool gives is in the matrix, except ``error`` (the tool itself failing,
     or an unfinished submission: see test_interrupted_batch_resumes)."""
-    assert {kind.status for kind in BATCH.values()} == set(checks.STATUSES) - {"error"}
+    assert {kind.status for kind in BATCH.values()} == set(records.STATUSES) - {"error"}
+    assert sum(kind.sandbox for kind in BATCH.values()) >= 6
+
+
+def test_every_record_says_the_kernels_ran_in_the_sandbox(batch):
+    course, expected, proc, *_ = batch
+    assert "isolation: bubblewrap" in proc.stdout
+    assert {row["sandbox"] for row in csv_rows(course).values()} == {records.SANDBOXED}
+    assert {entry["sandbox"] for entry in statuses(course).values()} == {records.SANDBOXED}
 
 
 def test_batch_completes(batch):
@@ -304,7 +388,7 @@ def test_every_submission_gets_its_status_and_score(batch, student):
     status, score, words = expected[student]
     assert row["status"] == status, row
     assert row["score"] == ("" if score == "" else f"{score:g}"), row
-    assert row["max_score"] == "12"
+    assert row["max_score"] == f"{TOTAL:g}"
     assert words in row["detail"], row
 
 
@@ -315,13 +399,19 @@ def test_grades_output_shows_the_statuses(batch):
         assert status in proc.stdout
     assert "1 invalid_notebook" not in proc.stdout and "2 invalid_notebook" in proc.stdout
     summary = (course / "grades" / "summary" / f"{ASSIGNMENT}.md").read_text()
-    assert "| timed_out | 2 |" in summary and "| graded | 5 |" in summary
+    graded = sum(1 for kind in BATCH.values() if kind.status == "graded")
+    assert "| timed_out | 2 |" in summary and f"| graded | {graded} |" in summary
     assert (course / "grades" / "summary" / f"{ASSIGNMENT}_scores.png").stat().st_size > 5000
 
 
 def test_nothing_outside_a_submission_was_changed(batch):
-    course, _, _, before, *_ = batch
-    assert digest(course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK) == before
+    course, _, _, (before, connections), *_ = batch
+    assert digest(course / "submitted" / "good1" / ASSIGNMENT / NOTEBOOK) == before["good1"]
+    assert package_digests() == {k: v for k, v in before.items() if k != "good1"}
+    assert connections == 0, "a kernel reached a server on this machine"
+    assert not processes_named("nntrain-left") and not processes_named("nntrain-storm"), \
+        "a process a submission started outlived its kernel"
+    assert not glob.glob(os.path.join(tempfile.gettempdir(), "nntrain-fill-*")), "a kernel wrote into /tmp"
     assert (course / "autograded" / "good1" / ASSIGNMENT / NOTEBOOK).is_file()
     assert gradebook_dump(f"sqlite:///{course / 'gradebook.db'}")      # still a gradebook
     kernel_dir = course / "autograded" / "shadow_package" / ASSIGNMENT / "nntrain"
@@ -362,16 +452,18 @@ def test_forced_regrade_keeps_manual_grades(batch):
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     with Gradebook(db_url, "nntrain") as gb:
         grade = gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1")
-        grade.manual_score = 2.0
+        grade.manual_score = manual_points()["delta_answer"]
         gb.db.commit()
     rows_before = len(gradebook_dump(db_url))
     autograde(course, "--force", "--student", "good1")
     with Gradebook(db_url, "nntrain") as gb:
-        assert gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1").manual_score == 2.0
-        assert gb.find_submission(ASSIGNMENT, "good1").score == 12.0
+        assert gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1").manual_score == \
+            manual_points()["delta_answer"]
+        # delta_answer graded by hand, the other written answers not yet
+        assert gb.find_submission(ASSIGNMENT, "good1").score == FULL + manual_points()["delta_answer"]
     assert len(gradebook_dump(db_url)) == rows_before           # nothing duplicated
     in_process(report.write_grades, course)
-    assert csv_rows(course)["good1"]["score"] == "12"
+    assert csv_rows(course)["good1"]["score"] == f"{FULL + manual_points()['delta_answer']:g}"
 
 
 def test_feedback_has_no_hidden_tests_and_is_packed(batch):
@@ -398,20 +490,18 @@ def test_feedback_has_no_hidden_tests_and_is_packed(batch):
     assert zips == graded - {"reference"}, "cheating is held back, everyone else gets feedback"
     with zipfile.ZipFile(course / "grades" / "feedback" / ASSIGNMENT / "good1.zip") as archive:
         assert archive.namelist() == [f"{ASSIGNMENT}/cross_entropy.html"]
+    autograded = read(course / "autograded" / "native_read" / ASSIGNMENT / NOTEBOOK)
+    printed = "".join(str(o) for c in autograded.cells if not is_test_cell(c) for o in c.get("outputs", []))
+    assert "BEGIN HIDDEN TESTS" not in printed and "nbgrader" not in printed, "native code read a secret"
 
 
 # -- interrupted and resumed ---------------------------------------------------------------------------
-def kernels_in(course):
-    """Processes whose working folder is inside the course (grading kernels left behind)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if str(Path(os.readlink(entry / "cwd"))).startswith(str(course)):
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
+def scratch_env(tmp_path):
+    """An environment whose temporary folder (where the runner keeps its workers' scratch, the
+    kernels' working folders) is a folder of this test, so that kernels left behind can be found."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    return scratch, {**os.environ, "TMPDIR": str(scratch)}
 
 
 def test_interrupted_batch_resumes(tmp_path):
@@ -424,8 +514,9 @@ def test_interrupted_batch_resumes(tmp_path):
     save(course, "s4", submission(release, wrong_answers()))
     command = [sys.executable, "-m", "grading", "--course", str(course), "autograde", "--jobs", "1",
                "--timeout", TIMEOUT, "--no-progress"]
+    scratch, env = scratch_env(tmp_path)
     process = subprocess.Popen(command, cwd=ROOT / "autograder", stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+                               stderr=subprocess.STDOUT, text=True, env=env)
     status_file = course / "grades" / "status.json"
     deadline = time.monotonic() + 300
     graded = {}
@@ -446,7 +537,7 @@ def test_interrupted_batch_resumes(tmp_path):
     assert len(unfinished) <= 1, "one worker: at most one submission was being graded"
     assert all(e["status"] == "error" and e["detail"] == "grading started, not finished" and not e["graded"]
                for e in unfinished.values()), unfinished
-    assert not kernels_in(course), "a kernel outlived the interrupted batch"
+    assert not processes_in(scratch), "a kernel outlived the interrupted batch"
     in_process(report.write_grades, course)
     for key in unfinished:              # nbgrader may have its row already: the report shows no 0
         row = csv_rows(course)[key.split("/")[1]]
@@ -457,7 +548,7 @@ def test_interrupted_batch_resumes(tmp_path):
     in_process(report.write_grades, course)
     rows = csv_rows(course)
     assert {s: rows[s]["score"] for s in students} == {
-        "s1": "10", "s2": "10", "s3": "10", "s4": f"{expected_points(wrong_answers()):g}"}
+        "s1": f"{FULL:g}", "s2": f"{FULL:g}", "s3": f"{FULL:g}", "s4": f"{expected_points(wrong_answers()):g}"}
 
 
 def test_budget_kills_a_kernel_that_ignores_interrupts(tmp_path):
@@ -476,8 +567,9 @@ while True:
     save(course, "stubborn", submission(release, {**ANSWERS, "softmax": stubborn}))
     save(course, "steady", correct(release))
     started = time.monotonic()
+    scratch, env = scratch_env(tmp_path)
     proc = grading(course, "autograde", "--jobs", "2", "--timeout", "300", "--budget", "30",
-                   "--no-progress", check=False)
+                   "--no-progress", check=False, env=env)
     seconds = time.monotonic() - started
     # (not the exit code: it is 1 as well when someone edits the course package meanwhile)
     assert "1 timed_out, 1 graded" in proc.stdout, proc.stdout + proc.stderr
@@ -485,11 +577,11 @@ while True:
     entry = statuses(course)[f"{ASSIGNMENT}/stubborn"]
     assert entry["status"] == "timed_out" and "30 s budget" in entry["detail"], entry
     assert not entry["graded"] and entry["score"] is None
-    assert not kernels_in(course), "the killed kernel is still running"
+    assert not processes_in(scratch), "the killed kernel is still running"
     in_process(report.write_grades, course)
     rows = csv_rows(course)
     assert (rows["stubborn"]["status"], rows["stubborn"]["score"]) == ("timed_out", "")
-    assert (rows["steady"]["status"], rows["steady"]["score"]) == ("graded", "10")
+    assert (rows["steady"]["status"], rows["steady"]["score"]) == ("graded", f"{FULL:g}")
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ import pytest
 
 from helpers import ROOT
 
-from grading import checks, kernel
-from grading.checks import Finding
+from grading import checks, kernel, records
+from grading.assignment import Assignment
 from grading.feedback import hidden_lines, html_text, leaks
+from grading.records import Finding
 
 
 def notebook_file(tmp_path, text, name="cross_entropy.ipynb"):
@@ -97,7 +98,7 @@ def test_changed_points_are_tampering():
 
 
 def test_precheck_finds_missing_and_misnamed(tmp_path):
-    info = {"notebooks": {"cross_entropy": REFERENCE_NB}}
+    info = Assignment("a", {"cross_entropy": REFERENCE_NB}, 3.0)
     findings, notebooks = checks.precheck(tmp_path, info)
     assert [f.kind for f in findings] == ["missing_notebook"] and findings[0].fatal
     assert "folder is empty" in findings[0].text
@@ -109,18 +110,20 @@ def test_precheck_finds_missing_and_misnamed(tmp_path):
 # -- the verdict ---------------------------------------------------------------------------------------
 def test_most_important_finding_names_the_status():
     findings = [Finding("stderr", "noise"), Finding("tampered", "edited"), Finding("cheating", "reference")]
-    assert checks.verdict(findings, graded=True) == ("cheating", "reference; edited; noise")
-    assert checks.verdict([], graded=True) == ("graded", "")
+    assert records.verdict(findings, graded=True) == ("cheating", "reference; edited; noise")
+    assert records.verdict([], graded=True) == ("graded", "")
 
 
 def test_fatal_findings_win_when_nothing_was_graded():
     findings = [Finding("tampered", "edited"), Finding("kernel_died", "died", fatal=True)]
-    assert checks.verdict(findings, graded=False)[0] == "kernel_died"
+    assert records.verdict(findings, graded=False)[0] == "kernel_died"
 
 
 def test_every_status_has_an_order():
-    assert len(set(checks.STATUSES)) == len(checks.STATUSES)
-    assert set(checks.NOT_GRADED) <= set(checks.STATUSES)
+    assert len(set(records.STATUSES)) == len(records.STATUSES)
+    assert set(records.NOT_GRADED) <= set(records.STATUSES)
+    with pytest.raises(ValueError, match="one of"):
+        Finding("no_such_status", "text")
 
 
 # -- outputs of an autograded notebook ------------------------------------------------------------------
@@ -298,11 +301,11 @@ def test_guard_blocks_writes_to_protected_and_reads_of_private_folders(tmp_path)
 
 # -- feedback: hidden test lines ------------------------------------------------------------------------
 def test_hidden_lines_and_leaks():
-    info = {"notebooks": {"nb": {"cells": {
+    info = Assignment("a", {"nb": {"cells": {
         "t": {"kind": "test", "release": "assert f(1) == 2",
               "source": "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(12345) == 24690, 'big'\n"
                         "x = 1\n### END HIDDEN TESTS"},
-        "a": {"kind": "answer", "release": "def f(x): pass", "source": "def f(x): return 2 * x"}}}}}
+        "a": {"kind": "answer", "release": "def f(x): pass", "source": "def f(x): return 2 * x"}}}}, 3.0)
     secrets = hidden_lines(info)
     assert secrets == ["assert f(12345) == 24690, 'big'"]
     page = "<pre><span>assert</span> f(12345) <span>==</span> 24690, &#39;big&#39;</pre>"
@@ -318,13 +321,23 @@ class GradebookSubmission:
 
 
 def test_unfinished_submission_is_an_error_not_a_zero():
-    from grading import report, runner
+    from grading import autograde, report
+    from grading.worker import Job
 
-    task = runner.Task("ch01_cross_entropy", "kim", "/nowhere", "/nowhere", "/nowhere",
-                       {"max_score": 12.0}, "abc", 60.0)
-    entry = runner.provisional(task)
-    assert (entry["status"], entry["graded"], entry["score"]) == ("error", False, None)
-    assert entry["detail"] == "grading started, not finished"
+    job = Job(Assignment("ch01_cross_entropy", {}, 12.0), "kim", {}, "abc", 60.0)
+    entry = autograde.provisional(job, records.SANDBOXED)
+    assert (entry.status, entry.graded, entry.score) == ("error", False, None)
+    assert entry.detail == "grading started, not finished"
     row = report.row_for("kim", "ch01_cross_entropy", 12.0, entry, GradebookSubmission())
     assert row == {"student": "kim", "assignment": "ch01_cross_entropy", "score": "", "max_score": "12",
-                   "status": "error", "detail": "grading started, not finished"}
+                   "status": "error", "detail": "grading started, not finished", "sandbox": records.SANDBOXED}
+
+
+def test_status_records_survive_the_status_file(tmp_path):
+    record = records.StatusRecord("a", "kim", "f", 12.0, graded=True, score=7.0,
+                                  findings=[Finding("stderr", "noise")], sandbox=records.GUARD_ONLY).decide()
+    status = records.StatusFile(submissions={record.key: record})
+    status.save(tmp_path / "grades" / "status.json")
+    again = records.StatusFile.load(tmp_path / "grades" / "status.json")
+    assert again.submissions == {"a/kim": record}
+    assert (record.status, record.detail) == ("stderr", "noise")

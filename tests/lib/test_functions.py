@@ -1,7 +1,7 @@
 """Tests of nntrain.functions: softmax, cross-entropy, sigmoid and the label helpers.
 
-The numbers marked "seed" are the values the course's seed notebook printed;
-the chapters reproduce them, so the package must too.
+The tests named "chapter_values" check the numbers chapters 1 and 2 print and
+quote, so the package keeps reproducing them.
 """
 
 import numbers
@@ -13,7 +13,7 @@ from nntrain.functions import (DELTA, as_float_array, check_labels, check_positi
                                cross_entropy_error, label_indices, labels_from_one_hot, one_hot,
                                sigmoid, softmax)
 
-# The seed's example (chapters 1 and 2): scores, their softmax and the targets.
+# The example of chapters 1 and 2: scores, their softmax and the targets.
 SCORES_1 = np.array([[0.1, 0.9, 0.8], [0.8, 0.1, 0.5], [0.2, 0.3, 0.5]])
 SCORES_2 = np.array([[0.9, 0.1, 0.8], [0.8, 0.1, 0.5], [0.2, 0.3, 0.5]])
 PROB_1 = np.array([[0.19086542, 0.42477881, 0.38435576],
@@ -33,18 +33,18 @@ pytestmark = pytest.mark.usefixtures("no_warnings")  # valid input never warns
 # softmax
 # --------------------------------------------------------------------------
 
-def test_softmax_seed_single_samples():
+def test_softmax_chapter_values_single_samples():
     assert np.allclose(softmax(SCORES_1[0]), [0.19086542, 0.42477881, 0.38435576], atol=5e-9)
     assert np.allclose(softmax(SCORES_1[1]), [0.44694665, 0.22194714, 0.33110622], atol=5e-9)
 
 
-def test_softmax_seed_batches():
+def test_softmax_chapter_values_batches():
     assert np.allclose(softmax(SCORES_1), PROB_1, atol=5e-9)
     assert np.allclose(softmax(SCORES_2), PROB_2, atol=5e-9)
 
 
 def test_softmax_is_row_wise():
-    """Each row is normalised on its own: the bug of the seed normalised the whole batch."""
+    """Each row is normalised on its own, not the whole batch at once (chapter 2)."""
     y = softmax(SCORES_1)
     assert np.allclose(y.sum(axis=1), 1.0)
     for row in range(3):
@@ -117,7 +117,7 @@ def test_softmax_rejects_non_numbers():
 # cross_entropy_error
 # --------------------------------------------------------------------------
 
-def test_cross_entropy_seed_single_samples():
+def test_cross_entropy_chapter_values_single_samples():
     """Chapter 1: one sample, one-hot label."""
     t = np.array([0, 1, 0])
     assert cross_entropy_error(softmax(np.array([0.1, 0.9, 0.8])), t) == pytest.approx(
@@ -126,7 +126,7 @@ def test_cross_entropy_seed_single_samples():
         1.5053156021257363, abs=1e-12)
 
 
-def test_cross_entropy_seed_batches():
+def test_cross_entropy_chapter_values_batches():
     """Chapter 2: the mean over a batch of three, one-hot targets."""
     assert cross_entropy_error(softmax(SCORES_1), ONE_HOT) == pytest.approx(
         0.8671110284550632, abs=1e-12)
@@ -134,12 +134,23 @@ def test_cross_entropy_seed_batches():
         1.1337775989508578, abs=1e-12)
 
 
-def test_cross_entropy_seed_batches_with_labels():
+def test_cross_entropy_chapter_values_batches_with_labels():
     """Integer labels give the same value as the one-hot rows they stand for."""
     assert cross_entropy_error(softmax(SCORES_1), LABELS) == pytest.approx(
         0.8671110284550632, abs=1e-12)
     assert cross_entropy_error(softmax(SCORES_2), LABELS) == pytest.approx(
         1.1337775989508578, abs=1e-12)
+
+
+def test_cross_entropy_is_the_negative_log_likelihood_per_sample():
+    """Chapter 1: N times the mean loss is -log of the probability given to the labels."""
+    rng = np.random.default_rng(7)
+    y = softmax(rng.normal(size=(6, 4)))
+    labels = rng.integers(0, 4, size=6)
+    likelihood = np.prod(y[np.arange(6), labels])
+    # delta changes the value by about delta / y per sample, far below this tolerance
+    assert 6 * cross_entropy_error(y, labels) == pytest.approx(-np.log(likelihood), rel=1e-5)
+    assert np.exp(-6 * cross_entropy_error(y, labels)) == pytest.approx(likelihood, rel=1e-5)
 
 
 def test_cross_entropy_is_the_mean_of_the_single_sample_losses():

@@ -1,7 +1,7 @@
 """Tests of nntrain.gradient: numerical derivatives, gradients, gradient descent.
 
-The values printed by the seed notebook of the course are checked here too,
-so that the package keeps reproducing what chapters 3 to 5 show.
+The values chapters 3 to 5 print are checked here too (the tests named
+"chapter_values"), so that the package keeps reproducing them.
 """
 
 import numpy as np
@@ -16,7 +16,7 @@ def function_1(x):
 
 
 def function_2(x):
-    """The seed's f(x0, x1) = x0**2 + x1**2 for an array of two numbers."""
+    """f(x0, x1) = x0**2 + x1**2 of chapters 3 to 5, for an array of two numbers."""
     return x[0] ** 2 + x[1] ** 2
 
 
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.usefixtures("no_warnings")  # valid input never warns
 # numerical_diff
 # --------------------------------------------------------------------------
 
-def test_numerical_diff_seed_values():
+def test_numerical_diff_chapter_values():
     assert numerical_diff(function_1, 0.2) == pytest.approx(0.49999999999994493, abs=1e-12)
     assert numerical_diff(function_1, 0.4) == pytest.approx(0.9000000000000674, abs=1e-12)
 
@@ -47,6 +47,16 @@ def test_numerical_diff_error_is_of_order_h_squared():
     # For x**3 the central difference is 3x**2 + h**2 exactly.
     for h in (1e-2, 1e-3):
         assert numerical_diff(lambda x: x**3, 1.0, h) - 3.0 == pytest.approx(h**2, rel=1e-4)
+
+
+def test_numerical_diff_rounding_error_within_bound():
+    # Chapter 3: where rounding dominates, the error of the central difference is
+    # at most about eps * |f| / (2h), and not far below it (not 10 times smaller).
+    eps = np.finfo(float).eps
+    hs = np.logspace(-12, -8, 41)
+    ratio = np.array([abs(numerical_diff(np.exp, 1.0, h) - np.e) / (eps * np.e / (2 * h)) for h in hs])
+    assert ratio.max() <= 1.0
+    assert np.median(ratio) > 0.1
 
 
 def test_numerical_diff_elementwise_on_arrays():
@@ -73,10 +83,10 @@ def test_numerical_diff_rejects_non_function():
 
 @pytest.mark.parametrize("point, expected", [([3.0, 4.0], [6.0, 8.0]), ([0.0, 2.0], [0.0, 4.0]),
                                              ([0.0, 0.0], [0.0, 0.0])])
-def test_numerical_gradient_seed_values(point, expected):
+def test_numerical_gradient_chapter_values(point, expected):
     grad = numerical_gradient(function_2, np.array(point))
     assert np.allclose(grad, expected, rtol=0, atol=1e-9)
-    # the seed printed these with NumPy's default precision
+    # chapter 4 prints these with NumPy's default precision
     assert np.array2string(grad) == np.array2string(np.array(expected))
 
 
@@ -128,15 +138,21 @@ def test_numerical_gradient_restores_x_when_f_raises():
     assert np.array_equal(x, [1.0, 2.0, 3.0])
 
 
-def test_numerical_gradient_nudges_x_in_place():
-    # f ignores its argument and reads the weights through a closure, like a
-    # network's loss reads its own weights: this only works if x itself moves.
+def test_numerical_gradient_nudges_x_itself():
+    # No copy is made: f is called with x itself, one entry nudged by +h, then
+    # by -h, then the next entry (chapter 6 shows why a loss must not rely on it).
     W = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
+    seen = []
 
-    def loss(_):
-        return np.sum(W**2)
+    def f(arg):
+        seen.append((arg is W, arg.copy()))
+        return np.sum(arg**2)
 
-    assert np.allclose(numerical_gradient(loss, W), 2 * W, atol=1e-7)
+    grad = numerical_gradient(f, W, h=0.5)
+    assert all(same for same, _ in seen) and len(seen) == 12
+    assert seen[0][1][0, 0] == 1.5 and seen[1][1][0, 0] == 0.5 and seen[2][1][0, 1] == -1.5
+    assert np.array_equal(seen[0][1][1:], W[1:]) and np.array_equal(seen[2][1][0, ::2], W[0, ::2])
+    assert np.allclose(grad, 2 * W)
 
 
 def test_numerical_gradient_through_a_view():
@@ -162,7 +178,7 @@ def test_numerical_gradient_accepts_single_element_results():
 @pytest.mark.parametrize("x", [np.array([3, 4]), np.array([3, 4], dtype=np.int8), np.array([True, False]),
                                np.array([1 + 2j, 3j])])
 def test_numerical_gradient_rejects_non_float_arrays(x):
-    # the seed's bug: in an integer array the nudge x[idx] + h is rounded away
+    # in an integer array the nudges x[idx] +- h are truncated toward zero (chapter 4)
     with pytest.raises(TypeError, match="float array") as info:
         numerical_gradient(function_2, x)
     assert str(x.dtype) in str(info.value)
@@ -208,7 +224,7 @@ def test_numerical_gradient_rejects_non_function():
 # descent_path and gradient_descent
 # --------------------------------------------------------------------------
 
-def test_gradient_descent_seed_value():
+def test_gradient_descent_chapter_value():
     x = gradient_descent(function_2, np.array([400.0, 300.0]), lr=0.1, step_num=200)
     assert np.allclose(x, [1.65965717e-17, 1.24478705e-17], rtol=1e-8, atol=0)
 
@@ -218,7 +234,7 @@ def test_gradient_descent_does_not_modify_init_x():
     first = gradient_descent(function_2, init_x, lr=0.1, step_num=200)
     assert np.array_equal(init_x, [400.0, 300.0])
     assert first is not init_x
-    # the seed's second experiment, now started where it says it starts
+    # chapter 5's second experiment, started where it says it starts
     second = gradient_descent(function_2, init_x, lr=0.0001, step_num=100)
     assert np.allclose(second, np.array([400.0, 300.0]) * 0.9998**100, rtol=1e-7)
 

@@ -1,4 +1,10 @@
-"""No solution, hidden test or model answer reaches the book or the student release."""
+"""No solution, hidden test or model answer reaches a student version.
+
+Student versions are the built book (every file of ``_build/html``), the
+book's exercises (``exercises/``, which ``make lab`` and ``make
+student-branch`` hand out as well) and, when the instructor has run ``make
+release``, ``autograder/release/``.
+"""
 import nbformat
 import pytest
 
@@ -6,7 +12,17 @@ from helpers.leaks import find_leaks, needles
 from helpers.notebooks import CHAPTERS, ROOT, assignment_ids, solution_notebook
 
 SITE = ROOT / "_build" / "html"
+EXERCISES = ROOT / "exercises"
 RELEASE = ROOT / "autograder" / "release"
+
+
+def published():
+    """Every folder of student versions there is; the book's must exist."""
+    for folder in (SITE, EXERCISES):
+        if not (folder.is_dir() and any(folder.iterdir())):
+            pytest.fail(f"{folder} is missing: run `make book` first", pytrace=False)
+    # the instructor's release exists only after `make release`, which nothing else runs
+    return [SITE, EXERCISES] + ([RELEASE] if RELEASE.is_dir() else [])
 
 
 @pytest.fixture(scope="module")
@@ -20,21 +36,21 @@ def secrets():
     return found
 
 
-def test_book_and_release_have_no_solutions(secrets):
-    for folder, how in ((SITE, "make book"), (RELEASE, "make release")):
-        assert folder.is_dir() and any(folder.iterdir()), f"{folder} is missing: run `{how}` first"
-    leaks = find_leaks(secrets, [SITE, RELEASE])
+def test_student_versions_have_no_solutions(secrets):
+    leaks = find_leaks(secrets, published())
     assert not leaks, "solution lines published:\n" + "\n".join(f"{p}: {line}" for p, line in leaks[:20])
 
 
-def test_book_holds_no_solution_notebook():
-    published = {p.name for p in SITE.rglob("*.ipynb")}
-    assert published, "the book has no notebooks to download: run `make book` first"
-    assert not any("solutions" in p.parts for p in SITE.rglob("*")), "a solutions/ folder was published"
-    for assignment_id in assignment_ids():
-        source = solution_notebook(assignment_id)
-        for page in SITE.rglob(source.name):
-            assert "BEGIN SOLUTION" not in page.read_text(), f"{page} is the instructor version"
+def test_student_versions_hold_no_solution_notebook():
+    folders = published()
+    assert any(SITE.rglob("*.ipynb")), "the book has no notebooks to download: run `make book` first"
+    for folder in folders:
+        assert not any("solutions" in p.relative_to(folder).parts for p in folder.rglob("*")), \
+            f"a solutions/ folder was published in {folder}"
+        for assignment_id in assignment_ids():
+            source = solution_notebook(assignment_id)
+            for page in folder.rglob(source.name):
+                assert "BEGIN SOLUTION" not in page.read_text(), f"{page} is the instructor version"
 
 
 def test_leak_check_finds_planted_leaks(secrets, tmp_path):

@@ -1,7 +1,9 @@
 """A student's workflow in JupyterLab, in a real browser (headless Chromium).
 
-JupyterLab is started on a student release that nbgrader generates from
-solutions/ (localhost, with a token, in a throw-away folder). The browser
+JupyterLab is started by ``make lab``, as a student starts it, in a copy of
+the working tree (localhost, with a token): the student versions that
+``make exercises`` generates from solutions/ are copied into lab/ and served
+from there, and the course in autograder/ is never touched. The browser
 opens the assignment and runs all cells (the blank answers raise
 NotImplementedError: an error), types the correct answer into every answer
 cell (and the written answers), runs all cells again, and presses nbgrader's
@@ -15,11 +17,9 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -28,11 +28,11 @@ import nbformat
 import pytest
 
 from helpers.browser import Guard, chromium
+from helpers.checkout import copy_checkout, make_command, make_environment
 from helpers.notebooks import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_answer_cell,
                      is_manual_cell, read, run_in_process, solution_notebook)
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 # The assignment a student works through (the first one, unless told otherwise).
@@ -61,21 +61,32 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def files(folder):
+    """``{path: bytes}`` of every file below ``folder`` (empty if it does not exist)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory, student_versions):
-    """JupyterLab serving a copy of the student release (a dict: base URL, token, notebook)."""
-    release = student_versions(ASSIGNMENT)
+def lab(tmp_path_factory):
+    """JupyterLab as `make lab` starts it, in a copy of the working tree.
+
+    A dict: base URL, token, the notebook's path in JupyterLab and on disk,
+    the server's log, the copy and its course folder's files before the start.
+    """
     home = tmp_path_factory.mktemp("lab")
-    root = home / "work"
-    shutil.copytree(release.parent, root / ASSIGNMENT)
+    checkout = copy_checkout(home / "course")
+    course = files(checkout / "autograder")
     settings = home / "lab-settings"
     for name, values in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))
-    env = dict(os.environ)
+    env = make_environment()
     env.pop("MPLBACKEND", None)  # students see their plots inline
+    token, port = secrets.token_hex(16), _free_port()
     env.update({
         "HOME": str(home),
+        "JUPYTER_TOKEN": token,
+        "JUPYTER_PORT_RETRIES": "0",  # the port asked for, or fail
         "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
         # labextensions and kernels are found in the environment (sys.prefix)
         "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
@@ -84,26 +95,18 @@ def lab(tmp_path_factory, student_versions):
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "lab-workspaces"),
         "IPYTHONDIR": str(home / "ipython"),
         "MPLCONFIGDIR": str(home / "matplotlib"),
-        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     })
-    token, port = secrets.token_hex(16), _free_port()
     log = home / "jupyterlab.log"
-    command = [
-        str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", "--ip=127.0.0.1",
-        f"--port={port}", "--port-retries=0", f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
     with open(log, "w") as out:
-        server = subprocess.Popen(command, cwd=root, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        server = subprocess.Popen(make_command("lab", f"PORT={port}"), cwd=checkout, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                   start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited ({server.returncode}):\n{log.read_text()[-3000:]}")
+                pytest.fail(f"make lab exited ({server.returncode}):\n{log.read_text()[-3000:]}")
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
                     if r.status == 200:
@@ -111,7 +114,7 @@ def lab(tmp_path_factory, student_versions):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not start in {STARTUP_TIMEOUT} s:\n"
+                pytest.fail(f"make lab did not start JupyterLab in {STARTUP_TIMEOUT} s:\n"
                             f"{log.read_text()[-3000:]}")
             time.sleep(0.5)
         with urllib.request.urlopen(f"{base}/lab/api/extensions?token={token}", timeout=30) as r:
@@ -120,11 +123,16 @@ def lab(tmp_path_factory, student_versions):
         assert nbgrader and all(e.get("enabled", True) for e in nbgrader), (
             f"nbgrader's JupyterLab extension (the Validate button) is not installed and "
             f"enabled: {sorted(extensions)}")
+        notebooks = sorted((checkout / "lab" / ASSIGNMENT).glob("*.ipynb"))
+        assert len(notebooks) == 1, f"make lab serves {notebooks} from lab/{ASSIGNMENT}, not one notebook"
+        release = notebooks[0]
+        assert files(checkout / "lab") == files(checkout / "exercises"), (
+            "lab/ does not hold the student versions of exercises/")
         yield {"base": base, "token": token, "path": f"{ASSIGNMENT}/{release.name}",
-               "file": root / ASSIGNMENT / release.name, "log": log}
+               "file": release, "log": log, "checkout": checkout, "course": course}
     finally:
         if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
+            os.killpg(server.pid, signal.SIGTERM)  # make, the server and the kernels it started
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -300,3 +308,13 @@ def test_student_completes_and_validates_an_assignment(lab, browser):
     saved = nbformat.read(str(lab["file"]), as_version=4)
     assert saved.cells[answers[wrong_id]].source.strip() == wrong.source.strip(), \
         "Validate did not save the notebook first"
+
+
+def test_lab_leaves_the_course_alone(lab):
+    """`make lab` generated, copied and served the student versions (and Validate ran)
+    without writing anything into the instructor's course folder."""
+    assert files(lab["checkout"] / "autograder") == lab["course"], (
+        "make lab changed autograder/ (release folder, gradebook or log)")
+    databases = [str(p.relative_to(lab["checkout"])) for p in lab["checkout"].rglob("*.db")
+                 if ".venv" not in p.relative_to(lab["checkout"]).parts]
+    assert not databases, f"make lab created gradebooks: {databases}"
