@@ -9,6 +9,11 @@ message that says so (or fail, if ``NNTRAIN_REQUIRE_BROWSER=1``).
 Everything a page loads must come from this machine: :class:`Guard` aborts
 and records every request to another host, so a page that needs the network
 (a CDN script, a web font) fails its test instead of working by luck.
+
+The tests of the built book share the rest: the site and its pages in the
+order of ``_toc.yml`` (:func:`toc_pages`), waiting for MathJax
+(:func:`wait_for_math`), and the accessibility audit with axe-core
+(:func:`axe_audit`, WCAG 2.0 and 2.1, levels A and AA).
 """
 import contextlib
 import fcntl
@@ -23,8 +28,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The built book (``make book``), or ``$NNTRAIN_SITE``.
+SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 
 # Debian packages: the browser, and the fonts its pages are drawn with.
 CHROMIUM_PACKAGES = ["chromium", "fonts-liberation"]
@@ -225,3 +233,93 @@ class Guard:
     def problems(self):
         """A readable list of everything that went wrong, or []."""
         return [f"needs the network: {url}" for url in self.blocked] + list(self.errors)
+
+
+# ---------------------------------------------------------------------------
+# The built book
+# ---------------------------------------------------------------------------
+
+def _entries(items, chapter=None, numbered=False, depth=0):
+    for item in items or []:
+        if "file" in item:
+            docname = str(Path(item["file"]).with_suffix("")) if item["file"].endswith(
+                (".md", ".ipynb")) else item["file"]
+            yield {"docname": docname, "chapter": chapter, "lesson": numbered and depth == 0}
+            yield from _entries(item.get("sections"), docname, numbered, depth + 1)
+        else:
+            yield from _entries(item.get("sections"), chapter, numbered, depth + 1)
+
+
+def toc_pages(root=ROOT):
+    """Every page of the book, in reading order: docname, parent page, is-a-chapter.
+
+    Read from ``_toc.yml``, so that a page added to the book is tested too.
+    """
+    toc = yaml.safe_load((Path(root) / "_toc.yml").read_text())
+    pages = [{"docname": toc["root"], "chapter": None, "lesson": False}]
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        pages += _entries(part.get("chapters"), numbered=bool(part.get("numbered")))
+    return pages
+
+
+def require_site(site=SITE):
+    """The built site; a test fails (never skips) when there is none."""
+    if not (Path(site) / "index.html").is_file():
+        pytest.fail(f"there is no built book at {site}: run make book first", pytrace=False)
+    return Path(site)
+
+
+def wait_for_math(page):
+    """Wait until MathJax (if the page loads it) has typeset every formula."""
+    if page.locator('script[src*="mathjax"]').count():
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+
+
+#: Final colours, not a transition in progress; no smooth scrolling.
+NO_MOTION_CSS = ("*, *::before, *::after { transition: none !important; animation: none !important; }"
+                 " html, * { scroll-behavior: auto !important; }")
+
+
+# ---------------------------------------------------------------------------
+# Accessibility audit: axe-core, as the pinned axe-playwright-python ships it
+# ---------------------------------------------------------------------------
+
+#: WCAG 2.0 and 2.1, levels A and AA (axe-core's rule tags).
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+@functools.cache
+def _axe_script():
+    try:
+        from axe_playwright_python.base import AXE_SCRIPT
+    except ImportError:
+        _unavailable("SKIPPED ACCESSIBILITY AUDIT: axe-playwright-python is not installed: "
+                     "run `make venv` to install the course tools")
+    return AXE_SCRIPT
+
+
+def axe_audit(page, context=None, tags=WCAG_TAGS):
+    """Run axe-core on ``page`` (or on ``context``, a CSS selector); returns the violations.
+
+    Each violation is a readable string: the rule, its impact and what it
+    requires, then every element that fails it (its CSS path, its HTML and
+    why it fails). An empty list means the page passes every rule of ``tags``.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_script())
+    options = {"runOnly": {"type": "tag", "values": list(tags)}, "resultTypes": ["violations"]}
+    result = page.evaluate("([context, options]) => axe.run(context || document, options)",
+                           [context, options])
+    problems = []
+    for rule in result["violations"]:
+        elements = []
+        for node in rule["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            html = " ".join(node["html"].split())[:200]
+            why = " ".join((node.get("failureSummary") or "").split())[:300]
+            elements.append(f"    {target}: {html}\n      {why}")
+        problems.append(f"{rule['id']} ({rule['impact']}): {rule['help']} [{rule['helpUrl'].split('?')[0]}]\n"
+                        + "\n".join(elements))
+    return problems

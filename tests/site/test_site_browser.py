@@ -5,15 +5,15 @@ every page that ``_toc.yml`` lists is opened in light and in dark mode. A page
 must load with no console error and without the network; its math must be
 typeset (offline MathJax); every image must load and have alt text; every
 internal link must resolve; the sidebar must list every chapter with its
-exercises; its text must be readable (WCAG contrast) in both modes. Notebook
-pages offer the .ipynb download (the student version on exercise pages) and
-launch buttons that open the student versions. Search must find every page.
+exercises, under a title that nothing covers; the page has one search box;
+its text must be readable (WCAG contrast) in both modes. Notebook pages offer
+the .ipynb download (the student version on exercise pages) and launch
+buttons that open the student versions. Search must find every page.
 Full-page screenshots of every page go to ``_build/screenshots/``.
 
 ``make book`` builds the site; without it these tests fail, they never skip.
 """
 import json
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
@@ -22,10 +22,9 @@ import nbformat
 import pytest
 import yaml
 
-from helpers.browser import Guard, chromium, serve
+from helpers.browser import (ROOT, SITE, Guard, chromium, require_site, serve, toc_pages,
+                             wait_for_math)
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 MODES = ("light", "dark")
@@ -37,26 +36,6 @@ STUDENT_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN T
 # ---------------------------------------------------------------------------
 # What the table of contents promises
 # ---------------------------------------------------------------------------
-
-def _entries(items, chapter=None, numbered=False, depth=0):
-    for item in items or []:
-        if "file" in item:
-            docname = str(Path(item["file"]).with_suffix("")) if item["file"].endswith(
-                (".md", ".ipynb")) else item["file"]
-            yield {"docname": docname, "chapter": chapter, "lesson": numbered and depth == 0}
-            yield from _entries(item.get("sections"), docname, numbered, depth + 1)
-        else:
-            yield from _entries(item.get("sections"), chapter, numbered, depth + 1)
-
-
-def toc_pages():
-    """Every page of the book, in reading order: docname, parent page, is-a-chapter."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [{"docname": toc["root"], "chapter": None, "lesson": False}]
-    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
-        pages += _entries(part.get("chapters"), numbered=bool(part.get("numbered")))
-    return pages
-
 
 PAGES = toc_pages()
 DOCNAMES = [p["docname"] for p in PAGES]
@@ -74,13 +53,6 @@ def source_notebook(docname):
 # ---------------------------------------------------------------------------
 # Fixtures: the site, a server, a browser, and one visit per page and mode
 # ---------------------------------------------------------------------------
-
-def require_site():
-    """The built site; a test fails (never skips) when there is none."""
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"there is no built book at {SITE}: run make book first", pytrace=False)
-    return SITE
-
 
 @pytest.fixture(scope="module")
 def site():
@@ -129,7 +101,47 @@ async () => {
     if (m) raw.push(n.textContent.trim().slice(0, 80));
   }
   const link = a => ({href: a.href, raw: a.getAttribute('href'), text: a.textContent.trim().slice(0, 60)});
+  // The sidebar's title: is every line of it in the window and on top there?
+  const sidebar = document.querySelector('.bd-sidebar-primary');
+  const titleSeen = () => {
+    const title = document.querySelector('.bd-sidebar-primary .logo__title');
+    if (!title) return null;
+    const range = document.createRange();
+    range.selectNodeContents(title);
+    const lines = Array.from(range.getClientRects()).filter(r => r.width > 1 && r.height > 1);
+    const hidden = [];
+    for (const r of lines) for (const fx of [0.05, 0.5, 0.95]) {
+      const x = r.left + r.width * fx, y = r.top + r.height / 2;
+      const at = `(${Math.round(x)}, ${Math.round(y)})`;
+      if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) { hidden.push(`${at} is outside the window`); continue; }
+      const hit = document.elementFromPoint(x, y);
+      if (!hit || !title.contains(hit))
+        hidden.push(`${at} is covered by ${hit ? `<${hit.tagName.toLowerCase()} class="${hit.className}">` : 'nothing'}`);
+    }
+    return {text: title.textContent.trim(), lines: lines.length, hidden};
+  };
+  const titleLoaded = titleSeen();
+  let titleScrolled = null;
+  if (sidebar && sidebar.scrollHeight > sidebar.clientHeight) {
+    const top = sidebar.scrollTop;
+    sidebar.scrollTop = sidebar.scrollHeight;
+    titleScrolled = titleSeen();
+    sidebar.scrollTop = top;
+  }
+  // Search boxes a reader sees (the pop-up search dialog is closed)
+  const shown = e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility === 'visible'
+      && !e.closest('dialog:not([open])');
+  };
+  const boxes = Array.from(document.querySelectorAll(
+    '.search-button-field, .search-button__button, form.bd-search, input[type=search], input[name=q]'))
+    .filter(shown);
+  const searchBoxes = boxes.filter(e => !boxes.some(o => o !== e && o.contains(e)))
+    .map(e => `<${e.tagName.toLowerCase()} class="${e.className}"> at (${Math.round(e.getBoundingClientRect().x)}, ${Math.round(e.getBoundingClientRect().y)})`);
   return {
+    sidebarTitle: {loaded: titleLoaded, scrolled: titleScrolled},
+    searchBoxes,
     title: document.title,
     theme: document.documentElement.dataset.theme || '',
     math: {
@@ -232,13 +244,6 @@ READABILITY = r"""
 """
 
 
-def _wait_for_math(page):
-    if page.locator('script[src*="mathjax"]').count():
-        page.wait_for_function(
-            "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
-        page.evaluate("() => MathJax.startup.promise.then(() => true)")
-
-
 def screenshot_path(docname, mode):
     return SCREENSHOTS / f"{docname.replace('/', '__')}-{mode}.png"
 
@@ -260,7 +265,7 @@ def visit(browser, site, site_url):
             page = context.new_page()
             url = urljoin(site_url, quote(f"{docname}.html"))
             page.goto(url, wait_until="load", timeout=60_000)
-            _wait_for_math(page)
+            wait_for_math(page)
             # measure the final colours, not a colour transition in progress
             page.add_style_tag(content="*, *::before, *::after { transition: none !important;"
                                        " animation: none !important; }")
@@ -422,6 +427,34 @@ def test_reads_well_in_light_and_dark_mode(visit, docname):
             problems.append(f"{mode} mode: only {seen['checked']} pieces of text were found")
         problems += [f"{mode} mode: {f}" for f in seen["failures"] + seen["figures"]]
     assert not problems, f"{docname} is hard to read:\n  " + "\n  ".join(problems[:40])
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_one_search_box(visit, docname):
+    """The sidebar's search box is the page's only one (Ctrl+K opens search too)."""
+    for mode in MODES:
+        boxes = visit(docname, mode)["searchBoxes"]
+        assert len(boxes) == 1, f"{docname} ({mode} mode): {len(boxes)} search boxes: {boxes}"
+
+
+@pytest.mark.parametrize("docname", DOCNAMES)
+def test_sidebar_title_is_readable(visit, docname):
+    """Every line of the book's title at the top of the sidebar is in the window and
+    covered by nothing (no header bar over it, not scrolled away), as the page opens
+    and after the sidebar is scrolled to its end, at 1280x900."""
+    problems = []
+    for mode in MODES:
+        title = visit(docname, mode)["sidebarTitle"]
+        if title["loaded"] is None:
+            problems.append(f"{mode} mode: the sidebar has no title")
+            continue
+        if not title["loaded"]["text"] or not title["loaded"]["lines"]:
+            problems.append(f"{mode} mode: the sidebar's title shows no text: {title['loaded']}")
+        for state in ("loaded", "scrolled"):
+            if title[state]:
+                problems += [f"{mode} mode, sidebar {state}: {title[state]['text']!r}: {where}"
+                             for where in title[state]["hidden"]]
+    assert not problems, f"{docname}: the sidebar's title is not readable:\n  " + "\n  ".join(problems)
 
 
 # ---------------------------------------------------------------------------
