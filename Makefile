@@ -23,7 +23,7 @@ EXERCISE_NOTEBOOKS := $(patsubst solutions/%,exercises/%,$(filter %.ipynb,$(SOLU
 # What the book is built from: a file changed after the last build (by its
 # modification time) rebuilds it, as does a missing site.
 BOOK_INPUTS := _config.yml _toc.yml $(filter-out README.md,$(wildcard *.md *.bib)) \
-  $(shell find chapters lib/nntrain $(wildcard _static _templates) -type f \
+  $(shell find chapters lib/nntrain $(wildcard _static _templates _extensions) -type f \
     -not -path '*/.*' -not -path '*/__pycache__/*') \
   $(EXERCISE_NOTEBOOKS) $(STAMP)
 # Touched after a build that succeeded, removed before every build.
