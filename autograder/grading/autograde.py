@@ -149,6 +149,7 @@ class Coordinator:
             for student in sorted({j.student for j in jobs}):
                 gb.update_or_create_student(student)
         self.course.logs.mkdir(parents=True, exist_ok=True)
+        sandbox.create_ipython_profile()
         self.watched = sandbox.watched_paths(self.course, sorted({j.assignment.id for j in jobs}))
         self.signature = sandbox.tree_signature(*self.watched)
         run = RunRecord(now(), self.jobs, self.timeout, self.memory_mb, self.isolation, len(jobs), skipped)

@@ -47,10 +47,25 @@ def _unique(paths):
 
 
 # -- where Python, IPython and Jupyter find code and configuration --------------------------------
+def _link_targets(prefix):
+    """Where the links of a venv lead: the installation behind ``bin/python`` (followed hop by
+    hop) and the targets of links directly inside the venv (a venv made of links to another)."""
+    targets = []
+    hop = Path(python())
+    while hop.is_symlink():
+        hop = hop.parent / os.readlink(hop)
+        targets.append(hop.parent.parent)           # <prefix>/bin/python -> <prefix>
+    prefix = Path(prefix)
+    if prefix.is_dir():
+        targets += [entry.resolve() for entry in prefix.iterdir() if entry.is_symlink()]
+    return targets
+
+
 def python_paths():
-    """The Python installation that runs the kernels: the venv, and the base installation whose
-    standard library a ``sitecustomize.py`` could be put in."""
-    return _unique([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix])
+    """The Python installation that runs the kernels: the venv (with whatever its links lead
+    to), and the base installation whose standard library a ``sitecustomize.py`` could be put in."""
+    return _unique([sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
+                    *_link_targets(sys.prefix)])
 
 
 def ipython_dir():
@@ -102,6 +117,15 @@ def private_paths(course):
     if course.sqlite_path is not None:
         paths.append(course.sqlite_path)
     return _unique(paths)
+
+
+def create_ipython_profile():
+    """Create IPython's default profile as IPython does the first time it starts (its
+    ``startup/README`` included), so that a first start during a run is not taken for a file
+    planted in the watched startup folder."""
+    from IPython.core.profiledir import ProfileDir
+
+    ProfileDir.create_profile_dir_by_name(str(ipython_dir()), "default")
 
 
 def watched_paths(course, assignment_ids):

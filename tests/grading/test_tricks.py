@@ -11,6 +11,8 @@ why.  Correct answers written in unusual ways keep every point with the status `
 The same batch checks the rubrics end to end: a written answer's mark scheme is in the
 autograded notebook (what formgrader shows) and in no feedback.
 """
+import functools
+
 import pytest
 
 from exercises.tricks import HONEST, TRICKS
@@ -134,7 +136,8 @@ def test_plain_solution_keeps_every_point(graded):
 
 def test_feedback_says_why_and_shows_no_rubric(graded):
     course, _ = graded
-    code, output = in_process(feedback.generate, course)
+    # no written answer is graded by hand here: feedback must be asked to include them
+    code, output = in_process(functools.partial(feedback.generate, include_ungraded=True), course)
     assert code == 0, output
     page = course / "feedback" / "trick_rebinds_isclose" / ASSIGNMENT / "cross_entropy.html"
     assert "TamperingError" in page.read_text() and "numpy.allclose was replaced" in page.read_text()
