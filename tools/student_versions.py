@@ -3,7 +3,8 @@
 The book, ``make lab`` and the student branch show students what
 ``nbgrader generate_assignment`` makes of ``solutions/``.  This script makes it
 in a scratch course: a temporary folder with a copy of
-``autograder/nbgrader_config.py`` and of ``solutions/``, where nbgrader runs in
+``autograder/nbgrader_config.py`` (with the ``grading/defaults.py`` it reads) and of
+``solutions/``, where nbgrader runs in
 its no-database mode.  The instructor's ``autograder/release/``, gradebook
 (``autograder/gradebook.db``, or the database named by
 ``NNTRAIN_GRADEBOOK_URL``) and log are never opened.  ``make release`` is the
@@ -49,6 +50,9 @@ def generate(destination, solutions=SOLUTIONS, config=CONFIG):
         course = scratch / "autograder"
         course.mkdir()
         shutil.copy(config, course / "nbgrader_config.py")
+        # the configuration reads the grading tools' defaults from grading/defaults.py
+        (course / "grading").mkdir()
+        shutil.copy(Path(config).parent / "grading" / "defaults.py", course / "grading" / "defaults.py")
         # the configuration finds the sources at ../solutions, as in the real course
         shutil.copytree(solutions, scratch / "solutions", ignore=shutil.ignore_patterns(".*"))
         env = {k: v for k, v in os.environ.items() if k != "NNTRAIN_GRADEBOOK_URL"}

@@ -46,11 +46,16 @@ class Assignment:
 
 
 def release_source(source, config=None):
-    """A source cell as students receive it: hidden tests removed (nbgrader's own code)."""
-    from nbgrader.preprocessors import ClearHiddenTests
+    """A source cell as students receive it: hidden tests and rubrics removed (nbgrader's own code).
+
+    Rubrics ("mark schemes") sit in locked question cells; the course's
+    configuration removes them from any locked cell, not only from task cells.
+    """
+    from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme
 
     cell = nbformat.v4.new_code_cell(source)
     ClearHiddenTests(config=config)._remove_hidden_test_region(cell)
+    ClearMarkScheme(config=config, enforce_metadata=False)._remove_mark_scheme_region(cell)
     return cell.source
 
 
@@ -65,7 +70,8 @@ def _notebook_data(notebook, config):
                           task=cell.name in tasks, locked=cell.locked, cell_type=cell.cell_type)
         by_id[cell.name] = {
             "kind": kind, "cell_type": cell.cell_type, "source": cell.source,
-            "release": release_source(cell.source, config) if kind == "test" else cell.source,
+            "release": release_source(cell.source, config) if kind in ("test", "locked", "task")
+            else cell.source,
             "points": float(grades[cell.name].max_score) if cell.name in grades else 0.0,
         }
     records = {

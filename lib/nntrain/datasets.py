@@ -1,4 +1,4 @@
-"""The MNIST data set and mini-batches.
+"""The MNIST data set, the validation split and mini-batches.
 
 MNIST ships with the package as the four original IDX files, gzip-compressed,
 in ``nntrain/data/mnist/`` (see the README there for the source and license):
@@ -23,11 +23,16 @@ An IDX file is a small big-endian header followed by raw bytes:
 bytes, before it returns anything.  Parsed files are cached in memory and in
 a ``.npz`` file in the user's cache folder, so the second load is fast.
 
+:func:`validation_split` holds out part of the training images, chosen by
+a seeded shuffle, to compare settings on (chapter 8); :func:`sample_batch`
+draws a random mini-batch (chapter 2).
+
 Nothing here touches the internet unless you call :func:`download_mnist`.
 """
 import gzip
 import hashlib
 import http.client
+import numbers
 import os
 import struct
 import sys
@@ -126,6 +131,48 @@ def sample_batch(x, t, batch_size, rng):
         raise ValueError(f"batch_size must lie in 1..{len(x)} (the data size), got {batch_size}")
     index = rng.choice(len(x), size=batch_size, replace=False)
     return x[index], t[index]
+
+
+def validation_split(x, t, size, rng):
+    """Hold out ``size`` random samples of ``(x, t)``: ``(x_train, t_train), (x_val, t_val)``.
+
+    ``x`` has shape ``(N, ...)`` and ``t`` shape ``(N,)`` or ``(N, C)``, as
+    :func:`load_mnist` returns them.  ``size`` is the number of samples in the
+    validation part, a whole number from 1 to ``N - 1``; the training part
+    gets the other ``N - size``.  Which samples are held out is decided by a
+    shuffle, ``rng.permutation(N)``, where ``rng`` is a
+    ``numpy.random.Generator`` such as ``np.random.default_rng(0)``: the same
+    seed gives the same split.  Every sample lands in exactly one part, and
+    each part keeps the samples in their original order.
+
+    The four results are new arrays with the input's dtypes and trailing
+    shapes (``(N - size, ...)`` and ``(size, ...)``): changing them leaves
+    ``x`` and ``t`` as they were.  Raises ``TypeError`` for a ``size`` that is
+    not a whole number or an ``rng`` that is not a Generator, and
+    ``ValueError`` for a ``size`` out of range or ``x`` and ``t`` of
+    different lengths.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator such as np.random.default_rng(0), "
+                        f"got {type(rng).__name__}")
+    x, t = np.asarray(x), np.asarray(t)
+    if x.ndim == 0 or t.ndim == 0 or len(x) != len(t):
+        raise ValueError("x and t must hold one sample per row and have the same length, got "
+                         f"shapes {x.shape} and {t.shape}")
+    n = len(x)
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Integral):
+        hint = (f"; for a fraction f of the data pass round(f * {n})"
+                if isinstance(size, numbers.Real) and not isinstance(size, (bool, np.bool_)) else "")
+        raise TypeError(f"size must be a whole number of samples, got {type(size).__name__} "
+                        f"{size!r}{hint}")
+    if not 1 <= size <= n - 1:
+        raise ValueError(f"size must lie in 1..{n - 1} (at least one sample in each part of "
+                         f"the {n}), got {size}")
+    order = rng.permutation(n)
+    held_out = np.sort(order[:size])
+    kept = np.sort(order[size:])
+    return ((x.take(kept, axis=0), t.take(kept, axis=0)),
+            (x.take(held_out, axis=0), t.take(held_out, axis=0)))
 
 
 def download_mnist(data_dir, mirrors=MIRRORS, progress=True, *, checksums=None):

@@ -1,9 +1,18 @@
-"""The two networks of the course: SimpleNet (chapter 6) and TwoLayerNet (chapter 8)."""
+"""The two networks of the course: SimpleNet (chapter 6) and TwoLayerNet (chapter 8).
+
+Both compute their gradients two ways: ``numerical_gradient`` by central
+differences (chapters 4 and 6), and ``gradient`` by backpropagation, written
+line by line as chapter 7 derives it.  Each ``numerical_gradient`` follows
+the course's advice: the loss it differentiates is a function of the array
+it is given (a copy of the weights), never of the network's own arrays
+nudged in place.
+"""
 import numbers
 
 import numpy as np
 
-from .functions import DELTA, as_float_array, cross_entropy_error, label_indices, softmax
+from .functions import (DELTA, _one_sample_target, as_float_array, cross_entropy_error,
+                        label_indices, sigmoid, softmax)
 from .gradient import numerical_gradient
 
 
@@ -60,21 +69,38 @@ class SimpleNet:
     def numerical_gradient(self, x, t):
         """dL/dW by central differences: a float array of shape ``(2, 3)``.
 
-        Each entry of ``self.W`` is nudged in turn and restored, so ``self.W``
-        is unchanged afterwards.
+        The function differentiated is ``loss_at(W)``, the loss of a SimpleNet
+        with the weights ``W`` it is given, and it is given a copy of
+        ``self.W``: the network's own weights are never touched.
         """
 
         def loss_at(W):
-            # The argument is unused on purpose: numerical_gradient nudges the
-            # array it is given *in place*, and that array is self.W, so
-            # self.loss already sees the nudged weights (chapter 6).
-            return self.loss(x, t)
+            return SimpleNet(W).loss(x, t)
 
-        return numerical_gradient(loss_at, self.W)
+        return numerical_gradient(loss_at, self.W.copy())
+
+    def gradient(self, x, t):
+        """dL/dW by backpropagation (chapter 7): ``x.T @ (y - t_one_hot) / N``, shape ``(2, 3)``.
+
+        ``x`` and ``t`` are as for :meth:`loss`; one sample counts as a batch
+        of one.  The formula differentiates ``-log(y)``; the loss's ``DELTA``
+        inside the logarithm changes the exact gradient by a relative
+        ``DELTA / y`` of the correct class's probability ``y``.
+        """
+        y = softmax(self.predict(x))
+        x, t = as_float_array(x, "x"), np.asarray(t)
+        if x.ndim == 1:  # one sample: a batch of one
+            x, y, t = x.reshape(1, 2), y.reshape(1, 3), _one_sample_target(t, (3,))
+        t_one_hot = np.eye(3)[label_indices(t, y.shape)]
+        return x.T @ (y - t_one_hot) / len(x)
 
 
 class TwoLayerNet:
     """``input -> affine -> sigmoid -> affine -> softmax``: the network of chapter 8.
+
+    Its backward pass, :meth:`loss_and_gradient`, is written line by line as
+    chapter 7 derives it; :meth:`sgd_step`, the fast path that training uses,
+    computes the same step with fewer temporary arrays.
 
     ``params`` holds the four arrays the network learns, all of dtype ``dtype``:
 
@@ -247,60 +273,99 @@ class TwoLayerNet:
         return float(np.mean(self._scores(x).argmax(axis=1) == labels))
 
     # ----------------------------------------------------------------------
-    # Gradients
+    # Gradients: numerical, and backpropagation as chapter 7 derives it
     # ----------------------------------------------------------------------
+
+    def _activate(self, a):
+        """The hidden layer's function of ``a`` (any shape): ``sigmoid(a)`` or ``max(a, 0)``."""
+        return sigmoid(a) if self.activation == "sigmoid" else np.maximum(a, 0)
+
+    def _loss_with(self, params, x, labels):
+        """The loss of a network with the parameters ``params`` (a dict like ``self.params``).
+
+        The forward pass written out, for checked ``x`` and integer ``labels``.
+        """
+        h = self._activate(x @ params["W1"] + params["b1"])
+        y = softmax(h @ params["W2"] + params["b2"])
+        return cross_entropy_error(y, labels)
 
     def numerical_gradient(self, x, t):
         """Gradients of the loss by central differences: a dict with the keys of ``params``.
 
-        Two forward passes per parameter: use it on small networks, to check
-        :meth:`gradient`, and in float64 (float32 rounding swamps the tiny
-        differences the central difference measures).
+        For each key, the function differentiated is the loss of a network
+        whose parameter ``key`` is the array it is given and whose other
+        parameters are this network's; it is given a copy of
+        ``params[key]``, so ``params`` are never touched.  Two forward passes
+        per parameter: use it on small networks, to check :meth:`gradient`,
+        and in float64 (float32 rounding swamps the tiny differences the
+        central difference measures).
         """
-        x = self._check_x(x)
+        x = np.asarray(self._check_x(x), dtype=self.dtype)
         labels = self._check_t(t, len(x))
+        grads = {}
+        for key, value in self.params.items():
+            def loss_at(array, key=key):
+                return self._loss_with({**self.params, key: array}, x, labels)
 
-        def loss_now(_):
-            # numerical_gradient nudges the array it is given *in place*, and that
-            # array is one of self.params, so self.loss already sees the change
-            return self.loss(x, labels)
-
-        return {key: numerical_gradient(loss_now, value) for key, value in self.params.items()}
+            grads[key] = numerical_gradient(loss_at, value.copy())
+        return grads
 
     def gradient(self, x, t):
         """Gradients of the loss by backpropagation: a dict with the keys of ``params``."""
         return self.loss_and_gradient(x, t)[1]
 
     def loss_and_gradient(self, x, t):
-        """``(loss, grads)``: the loss and its gradients from one forward and one backward pass.
+        """``(loss, grads)``: one forward pass, then one backward pass, as chapter 7 derives them.
 
-        The loss is the one of the current parameters (before any update);
         ``grads`` maps each key of ``params`` to a new array of that
-        parameter's shape and dtype.  Backpropagation gives, with ``h`` the
-        hidden layer, ``y`` the probabilities and ``N`` the batch size::
+        parameter's shape and dtype; ``params`` are not changed.  With ``N``
+        the batch size, ``h`` the hidden layer and ``y`` the probabilities::
 
-            d_scores = (y - one_hot(t)) / N
-            grad W2 = h.T @ d_scores              grad b2 = d_scores summed over the batch
-            d_hidden = (d_scores @ W2.T) * h * (1 - h)          (sigmoid; relu: * (h > 0))
-            grad W1 = x.T @ d_hidden              grad b1 = d_hidden summed over the batch
+            delta2 = (y - t_one_hot) / N                 dL/d(scores), shape (N, output_size)
+            grad W2 = h.T @ delta2                       grad b2 = delta2 summed over the batch
+            delta1 = (delta2 @ W2.T) * h * (1 - h)       sigmoid; relu: * (a1 > 0)
+            grad W1 = x.T @ delta1                       grad b1 = delta1 summed over the batch
         """
         x = np.asarray(self._check_x(x), dtype=self.dtype)
         labels = self._check_t(t, len(x))
-        loss, hidden, d_scores, d_hidden = self._backprop(x, labels, 1.0 / len(x))
-        grads = {
-            "W1": x.T @ d_hidden,
-            "b1": d_hidden.sum(axis=0),
-            "W2": hidden.T @ d_scores,
-            "b2": d_scores.sum(axis=0),
-        }
-        return loss, grads
+        W1, b1, W2, b2 = (self.params[key] for key in ("W1", "b1", "W2", "b2"))
+        n = len(x)
+        t_one_hot = np.eye(self.output_size, dtype=self.dtype)[labels]
+        # forward pass: affine -> activation -> affine -> softmax with loss
+        a1 = x @ W1 + b1                       # (N, hidden_size)
+        h = self._activate(a1)                 # (N, hidden_size)
+        a2 = h @ W2 + b2                       # (N, output_size): the scores
+        y = softmax(a2)                        # (N, output_size)
+        loss = cross_entropy_error(y, labels)
+        # backward pass: upstream gradient times local gradient, node by node
+        delta2 = (y - t_one_hot) / n           # softmax with loss: dL/da2
+        grad_W2 = h.T @ delta2                 # affine: dW = input.T @ upstream
+        grad_b2 = delta2.sum(axis=0)           # affine: b2 is added to every row
+        d_h = delta2 @ W2.T                    # affine: d input = upstream @ W.T
+        if self.activation == "sigmoid":
+            delta1 = d_h * h * (1 - h)         # sigmoid: local gradient h (1 - h)
+        else:
+            delta1 = d_h * (a1 > 0)            # relu: local gradient 1 where a1 > 0
+        grad_W1 = x.T @ delta1
+        grad_b1 = delta1.sum(axis=0)
+        return loss, {"W1": grad_W1, "b1": grad_b1, "W2": grad_W2, "b2": grad_b2}
+
+    # ----------------------------------------------------------------------
+    # The fast path for training: sgd_step
+    #
+    # It does what loss_and_gradient followed by params[key] -= lr * grads[key]
+    # does (tests/lib/test_two_layer_net.py compares the two), with the speed
+    # tricks kept here: the learning rate folded into delta2, products written
+    # into arrays reused from step to step, the softmax and the sigmoid
+    # computed in place, and the targets' probabilities picked by flat index.
+    # ----------------------------------------------------------------------
 
     def sgd_step(self, x, t, learning_rate):
         """One step of gradient descent on the batch ``(x, t)``; returns the loss before it.
 
         Does what ``loss, grads = loss_and_gradient(x, t)`` followed by
         ``params[key] -= learning_rate * grads[key]`` does, with less work:
-        the learning rate is folded into ``d_scores`` (an ``N x output_size``
+        the learning rate is folded into ``delta2`` (an ``N x output_size``
         array) so that every product already is ``learning_rate * gradient``,
         and the products are written into arrays kept from the previous step
         instead of new ones.  :func:`nntrain.training.train` uses it.
@@ -309,13 +374,13 @@ class TwoLayerNet:
         labels = self._check_t(t, len(x))
         n = len(x)
         scratch = self._scratch(n)
-        loss, hidden, d_scores, d_hidden = self._backprop(x, labels, learning_rate / n, scratch)
+        loss, hidden, delta2, delta1 = self._fast_backprop(x, labels, learning_rate / n, scratch)
         p = self.params
-        # d_hidden was computed with the old W2, so W2 may change now
-        p["W2"] -= np.matmul(hidden.T, d_scores, out=scratch["W2"])
-        p["b2"] -= d_scores.sum(axis=0)
-        p["W1"] -= np.matmul(x.T, d_hidden, out=scratch["W1"])
-        p["b1"] -= d_hidden.sum(axis=0)
+        # delta1 was computed with the old W2, so W2 may change now
+        p["W2"] -= np.matmul(hidden.T, delta2, out=scratch["W2"])
+        p["b2"] -= delta2.sum(axis=0)
+        p["W1"] -= np.matmul(x.T, delta1, out=scratch["W1"])
+        p["b1"] -= delta1.sum(axis=0)
         return loss
 
     def _scratch(self, n):
@@ -323,27 +388,27 @@ class TwoLayerNet:
         (d, h), c = self.params["W1"].shape, self.output_size
         key = (n, d, h, c, self.dtype)
         if getattr(self, "_scratch_key", None) != key:
-            shapes = {"hidden": (n, h), "scores": (n, c), "d_hidden": (n, h), "W1": (d, h), "W2": (h, c)}
+            shapes = {"hidden": (n, h), "scores": (n, c), "delta1": (n, h), "W1": (d, h), "W2": (h, c)}
             self._scratch_arrays = {name: np.empty(shape, dtype=self.dtype)
                                     for name, shape in shapes.items()}
             self._scratch_key = key
         return self._scratch_arrays
 
-    def _backprop(self, x, labels, scale, scratch=None):
-        """Forward and backward pass for checked input: ``x`` of the network's dtype, integer labels.
+    def _fast_backprop(self, x, labels, scale, scratch):
+        """Forward and backward pass for checked input, in the arrays of ``scratch``.
 
-        Returns ``(loss, hidden, d_scores, d_hidden)`` where ``d_scores`` is
-        ``(y - one_hot(t)) * scale`` and ``d_hidden`` the matching gradient of
-        the hidden layer's input; ``scale = 1 / N`` gives the gradients of the
-        loss.  With ``scratch`` (from :meth:`_scratch`) the arrays are written
-        there instead of into new ones.
+        ``x`` has the network's dtype, ``labels`` are integer labels, ``scratch``
+        comes from :meth:`_scratch`.  Returns ``(loss, hidden, delta2, delta1)``
+        where ``delta2`` is ``(y - t_one_hot) * scale`` and ``delta1`` the
+        matching gradient of the hidden layer's input: ``scale = 1 / N`` gives
+        the gradients of :meth:`loss_and_gradient`, ``learning_rate / N`` the
+        steps of :meth:`sgd_step`.
         """
-        scratch = scratch or {}
         p = self.params
         n, c = len(x), self.output_size
         # forward pass, keeping what the backward pass needs
-        hidden = self._hidden(x, out=scratch.get("hidden"))
-        scores = np.matmul(hidden, p["W2"], out=scratch.get("scores"))
+        hidden = self._hidden(x, out=scratch["hidden"])
+        scores = np.matmul(hidden, p["W2"], out=scratch["scores"])
         scores += p["b2"]
         # softmax of each row, in place: the scores become the probabilities y
         scores -= scores.max(axis=1, keepdims=True)
@@ -354,13 +419,13 @@ class TwoLayerNet:
         y_flat = y.reshape(-1, copy=False)  # a view (or an error, never a copy; NumPy >= 2.1)
         targets = np.arange(0, n * c, c) + labels
         loss = -float(np.log(y_flat[targets] + self.DELTA).sum()) / n
-        # backward pass; y is not needed any more, so it becomes d_scores in place
-        d_scores = y
+        # backward pass; y is not needed any more, so it becomes delta2 in place
+        delta2 = y
         y_flat[targets] -= 1
-        d_scores *= scale
-        d_hidden = np.matmul(d_scores, p["W2"].T, out=scratch.get("d_hidden"))
+        delta2 *= scale
+        delta1 = np.matmul(delta2, p["W2"].T, out=scratch["delta1"])
         if self.activation == "relu":
-            d_hidden *= hidden > 0
+            delta1 *= hidden > 0
         else:
-            d_hidden *= hidden * (1 - hidden)
-        return loss, hidden, d_scores, d_hidden
+            delta1 *= hidden * (1 - hidden)
+        return loss, hidden, delta2, delta1

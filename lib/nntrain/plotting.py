@@ -7,7 +7,7 @@ call ``plt.show()`` afterwards.
 
 * :func:`plot_loss` - the mini-batch loss of every iteration, with its moving
   average, against iterations (and epochs on the top axis);
-* :func:`plot_accuracy` - training and test accuracy against epochs.
+* :func:`plot_accuracy` - training and validation accuracy against epochs.
 """
 import numbers
 
@@ -79,15 +79,19 @@ def plot_loss(history, ax=None, window=None):
 
 
 def plot_accuracy(history, ax=None):
-    """Draw training and test accuracy against epochs; return the ``Axes``."""
+    """Draw the training and the validation accuracy against epochs; return the ``Axes``.
+
+    One point per measurement, at ``history.epochs``: the training set as a
+    solid line with circles, the validation set as a dashed line with squares.
+    """
     _check_history(history)
     if not history.epochs:
         raise ValueError("history.epochs is empty: no accuracy was measured")
     ax = _new_axes(ax)
     ax.plot(history.epochs, history.train_accuracy, marker="o", markersize=4,
             label="training set")
-    ax.plot(history.epochs, history.test_accuracy, marker="s", markersize=4, linestyle="--",
-            label="test set")
+    ax.plot(history.epochs, history.validation_accuracy, marker="s", markersize=4,
+            linestyle="--", label="validation set")
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)

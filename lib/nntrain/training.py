@@ -2,8 +2,12 @@
 
 * :func:`train` runs the loop of chapter 8: draw a mini-batch, compute the
   gradient by backpropagation, step every parameter against it; measure the
-  accuracy on the training and the test set once per epoch.  It returns a
-  :class:`History` that :mod:`nntrain.plotting` draws.
+  accuracy on the training set and on a held-out validation set once per
+  epoch.  It returns a :class:`History` that :mod:`nntrain.plotting` draws.
+
+The validation set (see :func:`nntrain.datasets.validation_split`) is what
+settings are compared and chosen on.  The test set plays no part in
+training: it is used once, for the chosen model, with ``net.accuracy``.
 * :func:`check_gradient` compares backpropagation with the numerical gradient,
   parameter by parameter (with :func:`relative_difference`): do it once
   before trusting a backward pass.
@@ -33,7 +37,8 @@ class History:
     * ``epochs``: when the accuracies were measured, in epochs: 0 (before
       training), 1, 2, ... after each full epoch, and the end of training if
       the last epoch is incomplete (for example 16.67);
-    * ``train_accuracy``, ``test_accuracy``: the accuracies at those times;
+    * ``train_accuracy``, ``validation_accuracy``: the accuracies on the
+      training set and on the validation set at those times;
     * ``iterations_per_epoch``: the whole number of iterations in one epoch,
       ``max(train_size // batch_size, 1)``.
     """
@@ -42,7 +47,7 @@ class History:
     loss: list = field(default_factory=list)
     epochs: list = field(default_factory=list)
     train_accuracy: list = field(default_factory=list)
-    test_accuracy: list = field(default_factory=list)
+    validation_accuracy: list = field(default_factory=list)
 
 
 def _split(name, data):
@@ -61,13 +66,15 @@ def _split(name, data):
     return x, t
 
 
-def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
+def train(net, train_data, validation_data, *, iterations=10_000, batch_size=100,
           learning_rate=0.1, seed=0, progress=True):
     """Train ``net`` in place by mini-batch SGD; return a :class:`History`.
 
-    ``train_data`` and ``test_data`` are pairs ``(x, t)``: images of shape
-    ``(N, input_size)`` and targets, integer labels ``(N,)`` or one-hot
-    ``(N, C)``, as :func:`nntrain.load_mnist` returns them.  The defaults are
+    ``train_data`` and ``validation_data`` are pairs ``(x, t)``: images of
+    shape ``(N, input_size)`` and targets, integer labels ``(N,)`` or one-hot
+    ``(N, C)``, as :func:`nntrain.datasets.validation_split` returns them.
+    The network learns from ``train_data`` only; ``validation_data`` is only
+    measured, to follow the run and to compare settings.  The defaults are
     the book's: 10,000 iterations of batches of 100 with learning rate 0.1.
 
     Every iteration takes the next ``batch_size`` samples of a random order of
@@ -75,8 +82,8 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
     ``max(N // batch_size, 1)`` iterations (so each epoch sees every sample at
     most once), computes the gradients by backpropagation and updates every
     parameter ``p -= learning_rate * grad``.  The accuracies on the full
-    training and test sets are measured before training, after every epoch
-    and at the end.  ``seed`` seeds the random order: the same seed and the
+    training and validation sets are measured before training, after every
+    epoch and at the end.  ``seed`` seeds the random order: the same seed and the
     same network give the same run.  ``progress=True`` shows a tqdm progress
     bar on standard output.
     """
@@ -84,7 +91,7 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
     check_positive("batch_size", batch_size, numbers.Integral)
     check_positive("learning_rate", learning_rate)
     x_train, t_train = _split("train_data", train_data)
-    x_test, t_test = _split("test_data", test_data)
+    x_val, t_val = _split("validation_data", validation_data)
     n = len(x_train)
     if batch_size > n:
         raise ValueError(f"batch_size must be at most the training set size {n}, got {batch_size}")
@@ -95,7 +102,7 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
     def evaluate(iteration):
         history.epochs.append(iteration / history.iterations_per_epoch)
         history.train_accuracy.append(net.accuracy(x_train, t_train))
-        history.test_accuracy.append(net.accuracy(x_test, t_test))
+        history.validation_accuracy.append(net.accuracy(x_val, t_val))
 
     evaluate(0)
     bar = tqdm(range(iterations), desc="training", unit="it", file=sys.stdout,
@@ -110,7 +117,7 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
         if (i + 1) % history.iterations_per_epoch == 0 or i + 1 == iterations:
             evaluate(i + 1)
             bar.set_postfix(loss=f"{history.loss[-1]:.3f}",
-                            test_acc=f"{history.test_accuracy[-1]:.4f}", refresh=False)
+                            val_acc=f"{history.validation_accuracy[-1]:.4f}", refresh=False)
     bar.close()
     return history
 
@@ -118,8 +125,11 @@ def train(net, train_data, test_data, *, iterations=10_000, batch_size=100,
 def relative_difference(a, b):
     """``||a - b|| / (||a|| + ||b||)`` (Euclidean norms over all entries): a float in [0, 1].
 
-    0 when the arrays are equal, 1 when one of them is zero and the other is
-    not (0 as well when both are zero).  Unlike an entry-by-entry comparison,
+    0 when the arrays are equal, 1 only when one of them is zero and the
+    other is not (0 as well when both are zero).  Two unrelated arrays, of
+    independent random numbers with mean 0 and the same spread, give about
+    ``1 / sqrt(2) = 0.71``: ``||a - b||`` is then about ``sqrt(2)`` times the
+    norm of either.  Unlike an entry-by-entry comparison,
     it is not thrown off by entries that are almost 0, where the numerical
     gradient is mostly rounding error.
     """

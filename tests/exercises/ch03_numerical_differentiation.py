@@ -1,4 +1,5 @@
-"""Wrong answers for the chapter 3 assignment (central difference, partial derivative)."""
+"""Wrong answers for the chapter 3 assignment (central difference, partial derivative,
+second derivative, Richardson extrapolation, measured order)."""
 from . import WrongAnswer
 
 WRONG_ANSWERS = {
@@ -39,7 +40,7 @@ def numerical_diff(f, x, h=1e-4):
 ''', hint="array of points"),
         WrongAnswer("imported from the package", '''
 from nntrain import numerical_diff
-''', hint="write your own"),
+''', hint="yourself"),
     ],
     "partial_derivative": [
         WrongAnswer("nudges every coordinate", '''
@@ -62,7 +63,7 @@ def partial_derivative(f, x, i, h=1e-4):
     nudged[i] -= 2 * h
     return (f_plus - f(nudged)) / h
 ''', hint="divide by 2 * h"),
-        WrongAnswer("the seed's way: nudges x in place (integer points truncate)", '''
+        WrongAnswer("nudges x in place (integer points truncate)", '''
 def partial_derivative(f, x, i, h=1e-4):
     tmp_val = x[i]
     x[i] = tmp_val + h
@@ -111,6 +112,109 @@ from nntrain.gradient import numerical_gradient
 
 def partial_derivative(f, x, i, h=1e-4):
     return numerical_gradient(f, np.array(x, dtype=float), h)[i]
-''', hint="write your own"),
+''', hint="yourself"),
+    ],
+    "second_derivative": [
+        WrongAnswer("divides by 2 h**2", """
+def second_derivative(f, x, h=1e-4):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / (2 * h**2)
+""", hint="not 2 h**2"),
+        WrongAnswer("divides by (2h)**2", """
+def second_derivative(f, x, h=1e-4):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / (2 * h)**2
+""", hint="not (2h)**2"),
+        WrongAnswer("the forward second difference", """
+def second_derivative(f, x, h=1e-4):
+    return (f(x + 2 * h) - 2 * f(x + h) + f(x)) / h**2
+""", hint="forward second difference"),
+        WrongAnswer("the central difference of the central difference", """
+def second_derivative(f, x, h=1e-4):
+    return numerical_diff(lambda u: numerical_diff(f, u, h), x, h)
+""", hint="central difference of the central difference"),
+        WrongAnswer("sign flipped", """
+def second_derivative(f, x, h=1e-4):
+    return (2 * f(x) - f(x + h) - f(x - h)) / h**2
+""", hint="sign is wrong"),
+        WrongAnswer("ignores the h argument", """
+def second_derivative(f, x, h=1e-4):
+    step = 1e-4
+    return (f(x + step) - 2 * f(x) + f(x - step)) / step**2
+""", hint="ignores the h argument"),
+        WrongAnswer("a tiny default step", """
+def second_derivative(f, x, h=1e-8):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / h**2
+""", hint="default h = 1e-4"),
+        WrongAnswer("the package's numerical_diff twice", """
+from nntrain import numerical_diff as package_diff
+
+def second_derivative(f, x, h=1e-4):
+    return (package_diff(f, x + h / 2, h / 2) - package_diff(f, x - h / 2, h / 2)) / h
+""", hint="yourself"),
+    ],
+    "richardson_diff": [
+        WrongAnswer("weights swapped", """
+def richardson_diff(f, x, h=1e-3):
+    return (4 * numerical_diff(f, x, h) - numerical_diff(f, x, h / 2)) / 3
+""", hint="weights are swapped"),
+        WrongAnswer("the weights 2 and -1", """
+def richardson_diff(f, x, h=1e-3):
+    return 2 * numerical_diff(f, x, h / 2) - numerical_diff(f, x, h)
+""", hint="cancel an error of order h"),
+        WrongAnswer("steps h and 2h", """
+def richardson_diff(f, x, h=1e-3):
+    return (4 * numerical_diff(f, x, h) - numerical_diff(f, x, 2 * h)) / 3
+""", hint="D(2h)"),
+        WrongAnswer("sign flipped", """
+def richardson_diff(f, x, h=1e-3):
+    return (numerical_diff(f, x, h) - 4 * numerical_diff(f, x, h / 2)) / 3
+""", hint="sign is wrong"),
+        WrongAnswer("D(h) alone", """
+def richardson_diff(f, x, h=1e-3):
+    return (f(x + h) - f(x - h)) / (2 * h)
+""", hint="D(h) alone"),
+        WrongAnswer("ignores the h argument", """
+def richardson_diff(f, x, h=1e-3):
+    step = 1e-3
+    return (4 * numerical_diff(f, x, step / 2) - numerical_diff(f, x, step)) / 3
+""", hint="ignores the h argument"),
+        WrongAnswer("Richardson on forward differences", """
+def richardson_diff(f, x, h=1e-3):
+    def forward(step):
+        return (f(x + step) - f(x)) / step
+    return (4 * forward(h / 2) - forward(h)) / 3
+""", hint="a forward difference does"),
+        WrongAnswer("built on the package's numerical_diff", """
+from nntrain import numerical_diff as package_diff
+
+def richardson_diff(f, x, h=1e-3):
+    return (4 * package_diff(f, x, h / 2) - package_diff(f, x, h)) / 3
+""", hint="yourself"),
+    ],
+    "measured_order": [
+        WrongAnswer("signed errors (log of a negative number)", """
+def measured_order(method, f, x, exact, hs):
+    errors = np.array([method(f, x, h) - exact for h in hs])
+    return float(np.polyfit(np.log(hs), np.log(errors), 1)[0])
+""", hint="take the absolute value of the error"),
+        WrongAnswer("fits log h against log error", """
+def measured_order(method, f, x, exact, hs):
+    errors = np.abs([method(f, x, h) - exact for h in hs])
+    return float(np.polyfit(np.log(errors), np.log(hs), 1)[0])
+""", hint="fitted log h against log|error|"),
+        WrongAnswer("returns the intercept", """
+def measured_order(method, f, x, exact, hs):
+    errors = np.abs([method(f, x, h) - exact for h in hs])
+    return float(np.polyfit(np.log(hs), np.log(errors), 1)[1])
+""", hint="returns [slope, intercept]"),
+        WrongAnswer("slope through the end points only", """
+def measured_order(method, f, x, exact, hs):
+    errors = np.abs([method(f, x, h) - exact for h in hs])
+    return float(np.log(errors[-1] / errors[0]) / np.log(hs[-1] / hs[0]))
+""", hint="the first and last points"),
+        WrongAnswer("logs only the errors", """
+def measured_order(method, f, x, exact, hs):
+    errors = np.abs([method(f, x, h) - exact for h in hs])
+    return float(np.polyfit(np.asarray(hs, dtype=float), np.log(errors), 1)[0])
+""", hint="should be 3"),
     ],
 }

@@ -2,7 +2,7 @@
 
 The assignment has one answer cell (grade_id ``TwoLayerNet``) holding the whole
 class, so every wrong answer is a whole class: the correct class with one
-method replaced by a plausible mistake (the seed notebook's bugs among them).
+method replaced by a plausible mistake (common first attempts among them).
 There are at least three for each graded method: ``predict`` (with the
 initialisation), ``loss``, ``accuracy`` and ``gradient``.
 """
@@ -81,7 +81,7 @@ def gradient_with(old, new):
 WRONG_ANSWERS = {
     "TwoLayerNet": [
         # ---- __init__ ------------------------------------------------------
-        WrongAnswer("unscaled standard normal weights (the seed's init)", two_layer_net(
+        WrongAnswer("unscaled standard normal weights", two_layer_net(
             init=INIT.replace("weight_init_std * rng", "rng")), hint="weight_init_std"),
         WrongAnswer("unseeded np.random.randn", two_layer_net(init=changed(changed(
             INIT,
@@ -90,7 +90,7 @@ WRONG_ANSWERS = {
             '"W2": weight_init_std * rng.standard_normal((hidden_size, output_size))',
             '"W2": weight_init_std * np.random.randn(hidden_size, output_size)')),
             hint="never np.random.randn"),
-        WrongAnswer("the seed's lower-case keys w1 and w2", two_layer_net(
+        WrongAnswer("lower-case keys w1 and w2", two_layer_net(
             init=INIT.replace('"W1"', '"w1"').replace('"W2"', '"w2"'),
             predict=PREDICT.replace('"W1"', '"w1"').replace('"W2"', '"w2"'),
             gradient=GRADIENT.replace('"W1"', '"w1"').replace('"W2"', '"w2"')),
@@ -100,7 +100,7 @@ WRONG_ANSWERS = {
                          "rng = np.random.default_rng(0)")),
             hint="the rng you are given"),
         # ---- predict -------------------------------------------------------
-        WrongAnswer("softmax over the whole batch (the seed's softmax)", two_layer_net(
+        WrongAnswer("softmax over the whole batch", two_layer_net(
             predict=changed(PREDICT, 'return softmax(h @ self.params["W2"] + self.params["b2"])', '''scores = h @ self.params["W2"] + self.params["b2"]
         exp_scores = np.exp(scores - np.max(scores))
         return exp_scores / np.sum(exp_scores)''')), hint="each row"),
@@ -132,7 +132,7 @@ WRONG_ANSWERS = {
         y = self.predict(x)
         return -np.sum(np.log(y[np.arange(len(y)), labels] + 1e-7))
 '''), hint="average over the batch"),
-        WrongAnswer("one-hot targets only (the seed's loss)", two_layer_net(loss='''
+        WrongAnswer("loss for one-hot targets only", two_layer_net(loss='''
     def loss(self, x, t):
         y = self.predict(x)
         return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]
@@ -157,7 +157,7 @@ WRONG_ANSWERS = {
     def accuracy(self, x, t):
         return float(np.mean(self.predict(x).argmax(axis=1) == t))
 '''), hint="one-hot"),
-        WrongAnswer("the seed's accuracy: one-hot targets only", two_layer_net(accuracy='''
+        WrongAnswer("accuracy for one-hot targets only", two_layer_net(accuracy='''
     def accuracy(self, x, t):
         y = np.argmax(self.predict(x), axis=1)
         return np.sum(y == np.argmax(t, axis=1)) / float(x.shape[0])

@@ -37,7 +37,8 @@ import pytest
 
 from helpers import ROOT
 from helpers.course import (ASSIGNMENT, NOTEBOOK, WRITTEN, correct, expected_points, make_course, nbgrader,
-                            released, save, solution_answers, submission, wrong_answers)
+                            released, save, solution_answers, submission, wrong_answers, FULL, TOTAL,
+                            manual_points)
 from helpers.grading import (csv_rows, digest, gradebook_dump, grading, in_process, processes_in,
                              processes_named, require_sandbox, statuses)
 from helpers.leaks import find_leaks, needles
@@ -257,46 +258,46 @@ WRONG = wrong_answers()
 # ids: "autostart" (which tries to plant a startup file for the kernels after it) comes first.
 BATCH = {
     # good ones
-    "good1": Kind("graded", 10.0, "awaits manual grading", ANSWERS),
-    "good2": Kind("graded", 10.0, "", ANSWERS, written=None),
+    "good1": Kind("graded", FULL, "awaits manual grading", ANSWERS),
+    "good2": Kind("graded", FULL, "", ANSWERS, written=None),
     "wrong": Kind("graded", WRONG, "", WRONG),
     "blank": Kind("graded", 0.0, "not attempted: softmax, cross_entropy_error"),
     # bad ones
-    "autostart": Kind("outside_access", 10.0, "startup/00-grading.py was blocked",
+    "autostart": Kind("outside_access", FULL, "startup/00-grading.py was blocked",
                       {**ANSWERS, "softmax": STARTUP_FILE}),
     "invalid_json": Kind("invalid_notebook", "", "not valid JSON", text='{"cells": [{"source": '),
     "empty_file": Kind("invalid_notebook", "", "is empty", text=""),
     "wrong_name": Kind("missing_notebook", "", "found cross_entropy (1).ipynb", ANSWERS,
                        name="cross_entropy (1).ipynb"),
-    "deleted_tests": Kind("tampered", 10.0, "test cell test_softmax_values deleted", ANSWERS,
+    "deleted_tests": Kind("tampered", FULL, "test cell test_softmax_values deleted", ANSWERS,
                           change=without_tests),
     "tampered_tests": Kind("tampered", WRONG, "test cell test_softmax_values edited", WRONG,
                            change=with_tests_emptied),
-    "infinite_loop": Kind("timed_out", 10.0, f"cell softmax ran past the {TIMEOUT} s limit",
+    "infinite_loop": Kind("timed_out", FULL, f"cell softmax ran past the {TIMEOUT} s limit",
                           {**ANSWERS, "softmax": LOOP_AT_TOP}),
     "ignores_sigint": Kind("timed_out", "", "ignored the interrupt", {**ANSWERS, "softmax": IGNORES_SIGINT}),
-    "memory_hog": Kind("memory_limit", 10.0, "cell softmax ran out of memory", {**ANSWERS, "softmax": MEMORY_HOG}),
+    "memory_hog": Kind("memory_limit", FULL, "cell softmax ran out of memory", {**ANSWERS, "softmax": MEMORY_HOG}),
     "kernel_crash": Kind("kernel_died", "", "the kernel died in cell softmax", {**ANSWERS, "softmax": CRASH}),
     "stderr_noise": Kind("stderr", {"softmax": STDERR_NOISE}, "wrote to stderr",
                          {**ANSWERS, "softmax": STDERR_NOISE}),
     "import_error": Kind("answer_error", {"softmax": IMPORT_ERROR}, "ModuleNotFoundError",
                          {**ANSWERS, "softmax": IMPORT_ERROR}),
-    "outside_write": Kind("outside_access", 10.0,
+    "outside_write": Kind("outside_access", FULL,
                           "submitted/good1/ch01_cross_entropy/cross_entropy.ipynb was blocked",
                           {**ANSWERS, "softmax": OUTSIDE_WRITE}),
-    "peek_solutions": Kind("outside_access", 10.0, "solutions was blocked", {**ANSWERS, "softmax": PEEK}),
+    "peek_solutions": Kind("outside_access", FULL, "solutions was blocked", {**ANSWERS, "softmax": PEEK}),
     "reference": Kind("cheating", 0.0, "softmax is nntrain.functions.softmax", {**ANSWERS, "softmax": REFERENCE}),
     "shadow_package": Kind("graded", WRONG, "", {**WRONG, "softmax": SHADOW_PACKAGE}),
     # what the guard does not see
-    "native_read": Kind("answer_error", 10.0, "raised FileNotFoundError: [Errno 2] No such file or directory",
+    "native_read": Kind("answer_error", FULL, "raised FileNotFoundError: [Errno 2] No such file or directory",
                         {**ANSWERS, "softmax": NATIVE_READ}, sandbox=True),
-    "native_write": Kind("answer_error", 10.0, "raised OSError: No such file or directory",
+    "native_write": Kind("answer_error", FULL, "raised OSError: No such file or directory",
                          {**ANSWERS, "softmax": NATIVE_WRITE}, sandbox=True),
-    "network": Kind("answer_error", 10.0, "Connection refused", {**ANSWERS, "softmax": NETWORK}, sandbox=True),
-    "leftover": Kind("graded", 10.0, "awaits manual grading", {**ANSWERS, "softmax": LEFTOVER}, sandbox=True),
-    "fill_tmp": Kind("answer_error", 10.0, "No space left on device", {**ANSWERS, "softmax": FILL_TMP},
+    "network": Kind("answer_error", FULL, "Connection refused", {**ANSWERS, "softmax": NETWORK}, sandbox=True),
+    "leftover": Kind("graded", FULL, "awaits manual grading", {**ANSWERS, "softmax": LEFTOVER}, sandbox=True),
+    "fill_tmp": Kind("answer_error", FULL, "No space left on device", {**ANSWERS, "softmax": FILL_TMP},
                      sandbox=True),
-    "fork_storm": Kind("answer_error", 10.0, "Resource temporarily unavailable",
+    "fork_storm": Kind("answer_error", FULL, "Resource temporarily unavailable",
                        {**ANSWERS, "softmax": FORK_STORM}, sandbox=True),
 }
 PACKAGE = Path(__import__("nntrain").__file__).resolve().parent
@@ -387,7 +388,7 @@ def test_every_submission_gets_its_status_and_score(batch, student):
     status, score, words = expected[student]
     assert row["status"] == status, row
     assert row["score"] == ("" if score == "" else f"{score:g}"), row
-    assert row["max_score"] == "12"
+    assert row["max_score"] == f"{TOTAL:g}"
     assert words in row["detail"], row
 
 
@@ -451,16 +452,18 @@ def test_forced_regrade_keeps_manual_grades(batch):
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     with Gradebook(db_url, "nntrain") as gb:
         grade = gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1")
-        grade.manual_score = 2.0
+        grade.manual_score = manual_points()["delta_answer"]
         gb.db.commit()
     rows_before = len(gradebook_dump(db_url))
     autograde(course, "--force", "--student", "good1")
     with Gradebook(db_url, "nntrain") as gb:
-        assert gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1").manual_score == 2.0
-        assert gb.find_submission(ASSIGNMENT, "good1").score == 12.0
+        assert gb.find_grade("delta_answer", "cross_entropy", ASSIGNMENT, "good1").manual_score == \
+            manual_points()["delta_answer"]
+        # delta_answer graded by hand, the other written answers not yet
+        assert gb.find_submission(ASSIGNMENT, "good1").score == FULL + manual_points()["delta_answer"]
     assert len(gradebook_dump(db_url)) == rows_before           # nothing duplicated
     in_process(report.write_grades, course)
-    assert csv_rows(course)["good1"]["score"] == "12"
+    assert csv_rows(course)["good1"]["score"] == f"{FULL + manual_points()['delta_answer']:g}"
 
 
 def test_feedback_has_no_hidden_tests_and_is_packed(batch):
@@ -545,7 +548,7 @@ def test_interrupted_batch_resumes(tmp_path):
     in_process(report.write_grades, course)
     rows = csv_rows(course)
     assert {s: rows[s]["score"] for s in students} == {
-        "s1": "10", "s2": "10", "s3": "10", "s4": f"{expected_points(wrong_answers()):g}"}
+        "s1": f"{FULL:g}", "s2": f"{FULL:g}", "s3": f"{FULL:g}", "s4": f"{expected_points(wrong_answers()):g}"}
 
 
 def test_budget_kills_a_kernel_that_ignores_interrupts(tmp_path):
@@ -578,7 +581,7 @@ while True:
     in_process(report.write_grades, course)
     rows = csv_rows(course)
     assert (rows["stubborn"]["status"], rows["stubborn"]["score"]) == ("timed_out", "")
-    assert (rows["steady"]["status"], rows["steady"]["score"]) == ("graded", "10")
+    assert (rows["steady"]["status"], rows["steady"]["score"]) == ("graded", f"{FULL:g}")
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------------------

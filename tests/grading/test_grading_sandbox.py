@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
-from helpers.course import ASSIGNMENT, correct, make_course, nbgrader, released, save
+from helpers.course import ASSIGNMENT, FULL, correct, make_course, nbgrader, released, save
 from helpers.grading import csv_rows, grading, in_process, require_sandbox, statuses
 
 from grading import report, sandbox
@@ -118,7 +118,7 @@ def test_without_bubblewrap_grading_uses_the_guard_and_says_so(tmp_path):
     assert {e["sandbox"] for e in statuses(course).values()} == {GUARD_ONLY}
     in_process(report.write_grades, course)
     assert {(r["status"], r["score"], r["sandbox"]) for r in csv_rows(course).values()} == {
-        ("graded", "10", GUARD_ONLY)}
+        ("graded", f"{FULL:g}", GUARD_ONLY)}
 
 
 def test_a_required_sandbox_that_cannot_run_is_a_clear_error(tmp_path):

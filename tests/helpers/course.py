@@ -85,8 +85,9 @@ def correct(release):
 
 
 def wrong_answers():
-    """One catalogued mistake per answer cell."""
-    return {"softmax": WRONG_ANSWERS["softmax"][4].source,                 # one-hot of the argmax
+    """The solution's answers, with a catalogued mistake in softmax and in cross_entropy_error."""
+    return {**solution_answers(),
+            "softmax": WRONG_ANSWERS["softmax"][4].source,                 # one-hot of the argmax
             "cross_entropy_error": WRONG_ANSWERS["cross_entropy_error"][3].source}  # log10
 
 
@@ -112,7 +113,7 @@ def expected_points(answers, assignment_id=ASSIGNMENT):
     return float(sum(points[r.grade_id] for r in results if r.passed))
 
 
-def autograded_points(course, assignment_id=ASSIGNMENT):
+def autograded_points(course=None, assignment_id=ASSIGNMENT):
     """Points of the autograded test cells: the most a submission can score without manual grading."""
     return float(sum(c.metadata.nbgrader["points"] for c in read(solution_notebook(assignment_id)).cells
                      if is_test_cell(c)))
@@ -122,3 +123,16 @@ def exported(course):
     nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="") as handle:
         return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+def manual_points(assignment_id=ASSIGNMENT):
+    """Points of the manually graded answers, by grade id."""
+    return {grade_id(c): float(c.metadata.nbgrader["points"])
+            for c in read(solution_notebook(assignment_id)).cells if is_manual_cell(c)}
+
+
+#: What the chapter 1 fixture is worth: its autograded test points, and everything with the
+#: written answers (read from the solution notebook, so the tests follow the assignment).
+FULL = autograded_points()
+TOTAL = FULL + sum(manual_points().values())
+

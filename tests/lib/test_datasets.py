@@ -1,4 +1,5 @@
-"""Tests of nntrain.datasets: loading MNIST, caching, mini-batches, downloading.
+"""Tests of nntrain.datasets: loading MNIST, caching, the validation split,
+mini-batches, downloading.
 
 All but one test use tiny IDX files written here (with their own checksums);
 ``test_real_mnist_sanity_facts`` loads the copy shipped with the package.
@@ -14,7 +15,8 @@ import pytest
 
 from nntrain import datasets
 from nntrain.datasets import (FILE_NAMES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES,
-                              TRAIN_LABELS, download_mnist, load_mnist, sample_batch)
+                              TRAIN_LABELS, download_mnist, load_mnist, sample_batch,
+                              validation_split)
 
 N_TRAIN, N_TEST = 5, 3
 
@@ -438,6 +440,131 @@ def test_sample_batch_rejects_length_mismatch():
 def test_sample_batch_wants_a_generator():
     with pytest.raises(TypeError, match="Generator"):
         sample_batch(np.zeros((10, 2)), np.zeros(10), 3, 0)
+
+
+# --------------------------------------------------------------------------
+# validation_split
+# --------------------------------------------------------------------------
+
+def numbered(n):
+    """Samples that carry their own index: x[i] = [i, 10 i], t[i] = i % 10."""
+    return np.column_stack([np.arange(n), 10 * np.arange(n)]), np.arange(n) % 10
+
+
+def test_validation_split_sizes_and_pairs():
+    x, t = numbered(100)
+    (x_train, t_train), (x_val, t_val) = validation_split(x, t, 30, np.random.default_rng(0))
+    assert x_train.shape == (70, 2) and t_train.shape == (70,)
+    assert x_val.shape == (30, 2) and t_val.shape == (30,)
+    for xs, ts in ((x_train, t_train), (x_val, t_val)):
+        np.testing.assert_array_equal(xs[:, 1], 10 * xs[:, 0])  # rows stay whole
+        np.testing.assert_array_equal(ts, xs[:, 0] % 10)       # and paired with their targets
+
+
+def test_validation_split_puts_every_sample_in_exactly_one_part():
+    x, t = numbered(100)
+    (x_train, _), (x_val, _) = validation_split(x, t, 30, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.sort(np.concatenate([x_train[:, 0], x_val[:, 0]])),
+                                  np.arange(100))
+    # each part keeps the original order of its samples
+    assert np.all(np.diff(x_train[:, 0]) > 0) and np.all(np.diff(x_val[:, 0]) > 0)
+
+
+def test_validation_split_is_a_seeded_shuffle():
+    x, t = numbered(1000)
+
+    def held_out(seed):
+        (_, _), (x_val, _) = validation_split(x, t, 100, np.random.default_rng(seed))
+        return x_val[:, 0]
+
+    np.testing.assert_array_equal(held_out(0), held_out(0))  # the same seed, the same split
+    assert not np.array_equal(held_out(0), held_out(1))      # another seed, another split
+    # drawn from the whole data set, not its first or last 100 samples
+    assert held_out(0).min() < 100 and held_out(0).max() >= 900
+
+
+def test_validation_split_follows_the_generator():
+    x, t = numbered(50)
+    rng = np.random.default_rng(3)
+    (_, _), (x_val, _) = validation_split(x, t, 10, rng)
+    expected = np.sort(np.random.default_rng(3).permutation(50)[:10])
+    np.testing.assert_array_equal(x_val[:, 0], expected)
+
+
+@pytest.mark.parametrize("one_hot_t", [False, True])
+def test_validation_split_keeps_dtypes_and_trailing_shapes(one_hot_t):
+    x = np.arange(20 * 28 * 28, dtype=np.uint8).reshape(20, 1, 28, 28)
+    t = np.arange(20, dtype=np.uint8) % 10
+    if one_hot_t:
+        t = np.eye(10, dtype=np.float32)[t]
+    (x_train, t_train), (x_val, t_val) = validation_split(x, t, 5, np.random.default_rng(0))
+    assert x_train.shape == (15, 1, 28, 28) and x_val.shape == (5, 1, 28, 28)
+    assert t_train.shape == (15, *t.shape[1:]) and t_val.shape == (5, *t.shape[1:])
+    assert {a.dtype for a in (x_train, x_val)} == {x.dtype}
+    assert {a.dtype for a in (t_train, t_val)} == {t.dtype}
+
+
+def test_validation_split_returns_new_arrays():
+    x, t = numbered(20)
+    x_before, t_before = x.copy(), t.copy()
+    (x_train, t_train), (x_val, t_val) = validation_split(x, t, 5, np.random.default_rng(0))
+    for part in (x_train, t_train, x_val, t_val):
+        part[...] = -1
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(t, t_before)
+
+
+def test_validation_split_extremes():
+    x, t = numbered(10)
+    (x_train, _), (x_val, _) = validation_split(x, t, 1, np.random.default_rng(0))
+    assert len(x_train) == 9 and len(x_val) == 1
+    (x_train, _), (x_val, _) = validation_split(x, t, 9, np.random.default_rng(0))
+    assert len(x_train) == 1 and len(x_val) == 9
+    (x_train, _), (x_val, _) = validation_split(x, t, np.int64(4), np.random.default_rng(0))
+    assert len(x_val) == 4
+
+
+@pytest.mark.parametrize("size", [0, -3, 10, 11])
+def test_validation_split_rejects_sizes_out_of_range(size):
+    x, t = numbered(10)
+    with pytest.raises(ValueError, match=rf"size must lie in 1\.\.9 .*got {size}"):
+        validation_split(x, t, size, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("size, words", [
+    (0.2, r"whole number of samples, got float 0.2; for a fraction f of the data pass round\(f \* 10\)"),
+    (3.0, "whole number of samples, got float 3.0"),
+    (True, "whole number of samples, got bool True"),
+    ("3", "whole number of samples, got str '3'"),
+    (None, "whole number of samples, got NoneType None"),
+])
+def test_validation_split_rejects_sizes_that_are_not_whole_numbers(size, words):
+    x, t = numbered(10)
+    with pytest.raises(TypeError, match=words):
+        validation_split(x, t, size, np.random.default_rng(0))
+
+
+def test_validation_split_rejects_other_bad_input():
+    x, t = numbered(10)
+    with pytest.raises(TypeError, match="Generator"):
+        validation_split(x, t, 3, 0)
+    with pytest.raises(ValueError, match=r"same length, got shapes \(10, 2\) and \(9,\)"):
+        validation_split(x, t[:9], 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="same length"):
+        validation_split(np.float64(1.0), t, 3, np.random.default_rng(0))
+
+
+def test_validation_split_of_the_real_training_set():
+    (x_all, t_all), _ = load_mnist()
+    (x_train, t_train), (x_val, t_val) = validation_split(x_all, t_all, 10_000,
+                                                          np.random.default_rng(0))
+    assert x_train.shape == (50_000, 784) and x_val.shape == (10_000, 784)
+    assert x_val.dtype == np.float32 and t_val.dtype == np.uint8
+    # a random sample: every digit makes up 8% to 12% of the validation set, as of the whole
+    shares = np.bincount(t_val, minlength=10) / 10_000
+    assert np.all((0.08 < shares) & (shares < 0.12)), shares
+    np.testing.assert_array_equal(np.bincount(t_train, minlength=10) + np.bincount(t_val, minlength=10),
+                                  np.bincount(t_all, minlength=10))
 
 
 # --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def history():
         loss=list(np.linspace(2.3, 0.3, 25)),
         epochs=[0.0, 1.0, 2.0, 2.5],
         train_accuracy=[0.1, 0.8, 0.9, 0.92],
-        test_accuracy=[0.11, 0.79, 0.88, 0.9],
+        validation_accuracy=[0.11, 0.79, 0.88, 0.9],
     )
 
 
@@ -74,12 +74,14 @@ def test_plot_loss_window_and_short_runs():
 
 def test_plot_accuracy_uses_epochs_on_the_x_axis():
     ax = plot_accuracy(history())
-    train_line, test_line = ax.get_lines()
-    np.testing.assert_array_equal(train_line.get_xdata(), [0.0, 1.0, 2.0, 2.5])
+    train_line, validation_line = ax.get_lines()
+    for line in (train_line, validation_line):
+        np.testing.assert_array_equal(line.get_xdata(), [0.0, 1.0, 2.0, 2.5])
     np.testing.assert_array_equal(train_line.get_ydata(), history().train_accuracy)
-    np.testing.assert_array_equal(test_line.get_ydata(), history().test_accuracy)
+    np.testing.assert_array_equal(validation_line.get_ydata(), history().validation_accuracy)
     assert ax.get_xlabel() == "epoch"
-    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["training set", "test set"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == \
+        ["training set", "validation set"]
 
 
 def test_plots_draw_on_a_given_axes():

@@ -1,4 +1,4 @@
-"""Tests of nntrain.networks.SimpleNet: the one-layer network of chapter 6.
+"""Tests of nntrain.networks.SimpleNet: the one-layer network of chapter 6 (backprop: chapter 7).
 
 The reference values come from the seed notebook of the course, which printed
 its weights rounded to 8 decimals; that is why its loss is matched to 1e-8.
@@ -112,11 +112,72 @@ def test_numerical_gradient_leaves_W_exactly_as_it_was():
     assert np.array_equal(net.W, W_values)
 
 
-def test_numerical_gradient_restores_W_when_the_loss_fails():
+def test_numerical_gradient_leaves_W_unchanged_when_the_loss_fails():
     net = SimpleNet(SEED_W)
     with pytest.raises(ValueError):
         net.numerical_gradient(SEED_X, np.array([0, 1]))  # a target of the wrong shape
     assert np.array_equal(net.W, SEED_W)
+
+
+def test_numerical_gradient_never_writes_to_W():
+    # the loss is computed from the array that is nudged (a copy of W), so a
+    # read-only W is fine; nudging self.W in place would raise
+    net = SimpleNet(SEED_W)
+    net.W.flags.writeable = False
+    dW = net.numerical_gradient(SEED_X, SEED_T)
+    assert np.allclose(dW, exact_gradient(SEED_W, SEED_X, SEED_T), rtol=0, atol=1e-8)
+
+
+def test_numerical_gradient_is_right_when_the_gradient_routine_copies(monkeypatch):
+    # a loss that read self.W (the lambda W: net.loss(x, t) idiom) would see
+    # none of the nudges on a copy, and the gradient would come out as zeros
+    import nntrain.networks
+    from nntrain.gradient import numerical_gradient
+
+    monkeypatch.setattr(nntrain.networks, "numerical_gradient",
+                        lambda f, x, h=1e-4: numerical_gradient(f, x.copy(), h))
+    dW = SimpleNet(SEED_W).numerical_gradient(SEED_X, SEED_T)
+    assert np.allclose(dW, exact_gradient(SEED_W, SEED_X, SEED_T), rtol=0, atol=1e-8)
+
+
+# --------------------------------------------------------------------------
+# gradient: backpropagation (chapter 7)
+# --------------------------------------------------------------------------
+
+def test_gradient_of_the_seed_example_is_the_outer_product():
+    net = SimpleNet(SEED_W)
+    dW = net.gradient(SEED_X, SEED_T)
+    assert dW.shape == (2, 3) and dW.dtype == np.float64
+    y = softmax(SEED_X @ SEED_W)
+    np.testing.assert_allclose(dW, np.outer(SEED_X, y - SEED_T), rtol=1e-14)
+    assert np.array_equal(net.gradient(SEED_X, 2), dW)
+    assert np.array_equal(net.gradient(SEED_X, np.array([2])), dW)
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_gradient_of_a_batch_is_x_transposed_times_y_minus_t_over_n(one_hot):
+    W = np.random.default_rng(4).normal(size=(2, 3))
+    x, labels = batch(seed=5, n=7)
+    t = np.eye(3)[labels] if one_hot else labels
+    net = SimpleNet(W)
+    expected = x.T @ (softmax(x @ W) - np.eye(3)[labels]) / 7
+    np.testing.assert_allclose(net.gradient(x, t), expected, rtol=1e-12)
+    # the loss's DELTA is all that separates it from the exact gradient: a relative
+    # DELTA / y_c, up to 7e-6 here, where a correct class has probability 0.015
+    exact = exact_gradient(W, x, t)
+    assert np.allclose(net.gradient(x, t), exact, rtol=0, atol=1e-5)
+    assert not np.allclose(net.gradient(x, t), exact, rtol=0, atol=1e-7)
+    assert np.allclose(net.numerical_gradient(x, t), net.gradient(x, t), rtol=0, atol=1e-5)
+
+
+def test_gradient_checks_its_input():
+    net = SimpleNet(SEED_W)
+    with pytest.raises(ValueError, match=r"x must have shape \(2,\) or \(N, 2\)"):
+        net.gradient(np.zeros(3), 0)
+    with pytest.raises(ValueError, match=r"one-hot .*got shape \(2,\)"):
+        net.gradient(SEED_X, np.array([0, 1]))
+    with pytest.raises(ValueError, match=r"shape \(4,\), got shape \(3,\)"):
+        net.gradient(np.zeros((4, 2)), np.array([0, 1, 2]))
 
 
 def test_a_gradient_step_lowers_the_loss():

@@ -1,10 +1,17 @@
-"""Tests of nntrain.networks.TwoLayerNet (chapter 8)."""
+"""Tests of nntrain.networks.TwoLayerNet (chapters 7 and 8).
+
+The plain backward pass (``loss_and_gradient``, the formulas of chapter 7) is
+checked against the numerical gradient and against the formulas written out
+here; the fast path that training uses (``sgd_step`` and ``_fast_backprop``)
+is checked against the plain one.
+"""
 import numpy as np
 import pytest
 
 from nntrain.functions import cross_entropy_error, one_hot, sigmoid, softmax
+from nntrain.gradient import numerical_gradient
 from nntrain.networks import TwoLayerNet
-from nntrain.training import check_gradient
+from nntrain.training import check_gradient, relative_difference
 
 # Every test here turns warnings into errors: valid input must never warn.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -195,6 +202,72 @@ def test_backprop_matches_on_mnist_sized_inputs():
     x, t = rng.random((2, 784)), np.array([3, 7])
     errors = check_gradient(net, x, t)
     assert max(errors.values()) < 1e-6, errors
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_loss_and_gradient_is_the_six_formulas_of_chapter_7(activation):
+    net = tiny_net(activation)
+    x, t = batch()
+    p = net.params
+    a1 = x @ p["W1"] + p["b1"]
+    h = 1 / (1 + np.exp(-a1)) if activation == "sigmoid" else np.maximum(a1, 0)
+    y = by_hand(net, x) if activation == "sigmoid" else softmax(h @ p["W2"] + p["b2"])
+    delta2 = (y - one_hot(t, 2)) / len(x)
+    slope = h * (1 - h) if activation == "sigmoid" else (a1 > 0)
+    delta1 = (delta2 @ p["W2"].T) * slope
+    expected = {"W1": x.T @ delta1, "b1": delta1.sum(axis=0),
+                "W2": h.T @ delta2, "b2": delta2.sum(axis=0)}
+    loss, grads = net.loss_and_gradient(x, t)
+    assert loss == pytest.approx(cross_entropy_error(y, t), rel=1e-12)
+    for key in expected:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 2e-5)])
+def test_the_fast_path_computes_what_the_plain_backward_pass_computes(activation, dtype, rtol):
+    net = tiny_net(activation, dtype)
+    x, t = batch(n=6)
+    loss, grads = net.loss_and_gradient(x, t)
+    x_checked = x.astype(dtype)
+    fast_loss, hidden, delta2, delta1 = net._fast_backprop(x_checked, t, 1.0 / len(x), net._scratch(len(x)))
+    assert fast_loss == pytest.approx(loss, rel=rtol)
+    fast = {"W1": x_checked.T @ delta1, "b1": delta1.sum(axis=0),
+            "W2": hidden.T @ delta2, "b2": delta2.sum(axis=0)}
+    for key in grads:
+        assert fast[key].dtype == grads[key].dtype == dtype
+        np.testing.assert_allclose(fast[key], grads[key], rtol=rtol, atol=rtol * 1e-3)
+
+
+def test_numerical_gradient_never_writes_to_the_params():
+    # the loss is computed from the array that is nudged (a copy), not from
+    # params nudged in place: read-only parameters are fine
+    net = tiny_net()
+    x, t = batch()
+    for value in net.params.values():
+        value.flags.writeable = False
+    numerical = net.numerical_gradient(x, t)
+    for value in net.params.values():
+        value.flags.writeable = True
+    assert max(relative_difference(numerical[key], grad)
+               for key, grad in net.gradient(x, t).items()) < 1e-6
+
+
+def test_numerical_gradient_is_right_when_the_gradient_routine_copies(monkeypatch):
+    # a loss that relied on aliasing would see none of the nudges and give zeros
+    import nntrain.networks
+
+    def copying_numerical_gradient(f, x, h=1e-4):
+        return numerical_gradient(f, x.copy(), h)
+
+    net = tiny_net()
+    x, t = batch()
+    expected = net.numerical_gradient(x, t)
+    monkeypatch.setattr(nntrain.networks, "numerical_gradient", copying_numerical_gradient)
+    got = net.numerical_gradient(x, t)
+    for key in expected:
+        assert np.any(got[key] != 0)
+        np.testing.assert_array_equal(got[key], expected[key])
 
 
 def test_gradients_leave_the_params_unchanged():
