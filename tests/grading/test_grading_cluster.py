@@ -25,10 +25,18 @@ from helpers.course import (ASSIGNMENT, FULL, correct, expected_points, make_cou
                             submission, wrong_answers)
 from helpers.dask_cluster import DaskCluster, free_port
 from helpers.grading import csv_rows, gradebook_dump, grading, in_process, require_sandbox, statuses
-from helpers.matrix import BATCH, MEMORY, PACKAGE, TIMEOUT, Listener, build_batch
+from helpers.matrix import ANSWERS, BATCH, MEMORY, PACKAGE, TIMEOUT, Listener, build_batch
+from helpers.notebooks import read
 
-from grading import report
+from grading import defaults, report
 
+#: an answer that also prints the BLAS threads its kernel's NumPy has (as threadpoolctl finds them)
+COUNTS_THREADS = ANSWERS["softmax"] + '''
+
+import threadpoolctl
+print("BLAS threads:", sorted({pool["num_threads"] for pool in threadpoolctl.threadpool_info()
+                               if pool["user_api"] == "blas"}))
+'''
 #: what must be the same, local and on the cluster, for every submission
 COMPARED = ("status", "score", "graded", "cells", "needs_manual_grade", "not_attempted", "sandbox")
 
@@ -44,6 +52,20 @@ def tree(folder):
 
 
 @pytest.fixture(scope="module")
+def released_course(tmp_path_factory):
+    """A course with the assignment generated (once): copy it with :func:`fresh_course`."""
+    course = make_course(tmp_path_factory.mktemp("released"))
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def fresh_course(released_course, folder):
+    """A copy of ``released_course`` in ``folder`` (its gradebook and release included)."""
+    shutil.copytree(released_course.parent, folder)
+    return folder / released_course.name
+
+
+@pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     with DaskCluster(tmp_path_factory.mktemp("dask"), workers=2) as running:
         yield running
@@ -51,13 +73,12 @@ def cluster(tmp_path_factory):
 
 # -- the matrix, local and on the cluster --------------------------------------------------------------
 @pytest.fixture(scope="module")
-def matrix(cluster, tmp_path_factory):
+def matrix(cluster, released_course, tmp_path_factory):
     """The matrix graded twice: by a local cluster (2 threads) and through the scheduler (2 workers)."""
     require_sandbox()
     runs = {}
     for where, args in (("local", ["--jobs", "2"]), ("cluster", ["--scheduler", cluster.address])):
-        course = make_course(tmp_path_factory.mktemp(where))
-        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        course = fresh_course(released_course, tmp_path_factory.mktemp("matrix") / where)
         listener = Listener()
         expected = build_batch(course, listener.port)
         proc = autograde(course, "--sandbox", "on", *args, check=False)
@@ -78,7 +99,10 @@ def test_the_cluster_run_says_where_it_graded(matrix, cluster):
     course, proc, connections = runs["cluster"]
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert f"Dask scheduler {cluster.address}: 2 worker(s) on 1 machine(s), 2 thread(s)" in proc.stdout
-    assert "isolation: bubblewrap" in proc.stdout and "BLAS threads per kernel 1" in proc.stdout
+    share = max(1, defaults.cores() // 2)           # two kernels at once on this machine
+    assert "isolation: bubblewrap" in proc.stdout and f"BLAS threads per kernel {share}" in proc.stdout
+    assert "jobs 2, cell timeout" in runs["local"][1].stdout
+    assert f"BLAS threads per kernel {share}" in runs["local"][1].stdout
     run = json.loads((course / "grades" / "status.json").read_text())["runs"][-1]
     assert run["scheduler"] == cluster.address
     assert connections == 0, "a kernel on a worker reached a server on this machine"
@@ -120,14 +144,24 @@ def test_the_workers_kept_nothing_and_saw_no_course(matrix, cluster):
     assert not list((cluster.folder / "w1").rglob("gradebook.db"))
 
 
+def blas_threads_printed(path):
+    """What the answer COUNTS_THREADS printed in an autograded notebook."""
+    for cell in read(path).cells:
+        for output in cell.get("outputs", []):
+            if "BLAS threads" in output.get("text", ""):
+                return output["text"].strip()
+    return None
+
+
 # -- faults -------------------------------------------------------------------------------------------------
-def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(cluster, tmp_path):
-    course = make_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(cluster, released_course, tmp_path):
+    course = fresh_course(released_course, tmp_path / "course")
     release = released(course)
     students = [f"s{n}" for n in range(1, 9)]
-    for student in students:
-        save(course, student, correct(release) if student != "s8" else submission(release, wrong_answers()))
+    save(course, "s1", submission(release, {**ANSWERS, "softmax": COUNTS_THREADS}))
+    for student in students[1:-1]:
+        save(course, student, correct(release))
+    save(course, "s8", submission(release, wrong_answers()))
     command = [sys.executable, "-m", "grading", "--course", str(course), "autograde", "--scheduler",
                cluster.address, "--timeout", TIMEOUT, "--no-progress"]
     process = subprocess.Popen(command, cwd=ROOT / "autograder", stdout=subprocess.PIPE,
@@ -159,6 +193,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(cluste
         assert len(dump) == len(set(dump)), "a grade was stored twice"
         run = json.loads(status_file.read_text())["runs"][-1]
         assert run["finished"] == len(students) and run["statuses"] == {"graded": len(students)}
+        printed = blas_threads_printed(course / "autograded" / "s1" / ASSIGNMENT / "cross_entropy.ipynb")
+        assert printed == f"BLAS threads: [{max(1, defaults.cores() // 2)}]", \
+            "two kernels at once on this machine share its cores"
     finally:
         cluster.add_worker("w2-again")
         cluster.wait_for(2)
@@ -169,9 +206,8 @@ def test_an_unreachable_scheduler_is_a_clear_error_within_10_seconds(tmp_path):
     from grading.course import Course
     from grading.errors import GradingError
 
-    course = make_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    save(course, "s1", correct(released(course)))
+    course = make_course(tmp_path / "course")        # the scheduler is reached before the course is read
+    save(course, "s1", text="{}")
     before = tree(course)
     address = f"tcp://127.0.0.1:{free_port()}"
     started = time.monotonic()
@@ -186,9 +222,8 @@ def test_an_unreachable_scheduler_is_a_clear_error_within_10_seconds(tmp_path):
 
 
 def test_a_worker_with_another_nntrain_is_refused_by_name(cluster, tmp_path):
-    course = make_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    save(course, "s1", correct(released(course)))
+    course = make_course(tmp_path / "course")        # the workers are checked before the course is read
+    save(course, "s1", text="{}")
     before = tree(course)
     other = tmp_path / "other-packages"            # nntrain with one changed line, first on its path
     shutil.copytree(PACKAGE, other / "nntrain")
@@ -217,3 +252,14 @@ def test_a_difference_is_named_with_both_versions():
     assert differences(here, there) == [f"nbgrader 0.0.1 there, {here['nbgrader']} here"]
     assert differences(here, {k: v for k, v in here.items() if k != "numpy"}) == \
         [f"numpy not installed there, {here['numpy']} here"]
+
+
+def test_each_kernel_gets_its_share_of_the_cores():
+    from grading.scheduler import blas_threads
+    from grading.worker import BLAS_VARIABLES, Limits, kernel_environment
+
+    assert [blas_threads(2, 2), blas_threads(2, 3), blas_threads(8, 2), blas_threads(16, 3), blas_threads(4, 1)] \
+        == [1, 1, 4, 5, 4]
+    env = kernel_environment(Limits(blas_threads=3), Path("/nowhere"), "/tmp")
+    assert {env[name] for name in BLAS_VARIABLES} == {"3"}
+    assert "OPENBLAS_NUM_THREADS" in BLAS_VARIABLES and "OMP_NUM_THREADS" in BLAS_VARIABLES

@@ -28,10 +28,14 @@ def dask_command():
     return [str(Path(sys.executable).parent / "dask")]
 
 
+#: settings of this machine's test runs that a worker elsewhere would not have
+NOT_ON_A_WORKER = ("PYTHONPATH", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def clean_environment(extra=None):
     """The environment a worker gets: this one without PYTHONPATH (a worker has only the
-    installed packages), plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    installed packages) and without the tests' BLAS thread settings, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_ON_A_WORKER}
     env.update(extra or {})
     return env
 
