@@ -18,13 +18,15 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from helpers import ROOT
 from helpers.course import (ASSIGNMENT, FULL, correct, expected_points, make_course, nbgrader, released, save,
                             submission, wrong_answers)
 from helpers.dask_cluster import DaskCluster, free_port
-from helpers.grading import csv_rows, gradebook_dump, grading, in_process, require_sandbox, statuses
+from helpers.grading import (csv_rows, gradebook_dump, grading, in_process, processes_in, require_sandbox,
+                             statuses)
 from helpers.matrix import ANSWERS, BATCH, MEMORY, PACKAGE, TIMEOUT, Listener, build_batch
 from helpers.notebooks import read
 
@@ -168,10 +170,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(cluste
                                stderr=subprocess.STDOUT, text=True)
     status_file = course / "grades" / "status.json"
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and process.poll() is None:       # in the middle: some done
-        if status_file.is_file() and any(e["status"] == "graded" for e in statuses(course).values()):
+    victim = psutil.Process(cluster.workers["w2"].pid)
+    while time.monotonic() < deadline and process.poll() is None:
+        # in the middle: some graded, and w2 grading one (its grading process has a kernel)
+        if status_file.is_file() and any(e["status"] == "graded" for e in statuses(course).values()) \
+                and len(victim.children(recursive=True)) >= 2:
             break
-        time.sleep(0.2)
+        time.sleep(0.1)
     graded_before = sum(e["status"] == "graded" for e in statuses(course).values())
     cluster.kill_worker("w2")
     output, _ = process.communicate(timeout=600)
@@ -193,11 +198,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(cluste
         assert len(dump) == len(set(dump)), "a grade was stored twice"
         run = json.loads(status_file.read_text())["runs"][-1]
         assert run["finished"] == len(students) and run["statuses"] == {"graded": len(students)}
+        assert not processes_in(cluster.folder / "w2"), "the killed worker's grading processes live on"
         printed = blas_threads_printed(course / "autograded" / "s1" / ASSIGNMENT / "cross_entropy.ipynb")
         assert printed == f"BLAS threads: [{max(1, defaults.cores() // 2)}]", \
             "two kernels at once on this machine share its cores"
     finally:
-        cluster.add_worker("w2-again")
+        cluster.add_worker("w3")
         cluster.wait_for(2)
 
 
