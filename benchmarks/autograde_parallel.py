@@ -14,7 +14,8 @@ tests/exercises/ch01_cross_entropy.py), each in its own fresh copy of the course
   the order local, scheduler, scheduler, local, so that a machine that gets busier or quieter
   during the run favours neither; each time is the mean of its two runs.
 * one busy process: the benchmark starts a process that spins on one core (as another user's
-  job would), times plain nbgrader and the local runner again, and stops it by its process id.
+  job would), times plain nbgrader and the local runner again (in the order plain, local,
+  local, plain), and stops it by its process id.
 
 Every kernel runs in the bubblewrap sandbox where it can (``--sandbox auto``).  The benchmark
 prints the wall-clock times, the throughput (submissions per second), the scheduler's throughput
@@ -146,6 +147,17 @@ def idle_runs(scratch, n, env, jobs):
     return plain, runs
 
 
+def busy_runs(scratch, n, env, jobs):
+    """Plain nbgrader and the local runner, in the order plain, local, local, plain."""
+    runs = []
+    for number, where in enumerate(("plain", "local", "local", "plain")):
+        if where == "plain":
+            runs.append((where, plain_run(Path(scratch) / f"busy{number}", n, env)))
+        else:
+            runs.append((where, runner_run(scratch, n, env, f"busy{number}", ["--jobs", str(jobs)])))
+    return runs
+
+
 def mean(runs, where):
     times = [run[0] for name, run in runs if name == where]
     return sum(times) / len(times)
@@ -170,9 +182,11 @@ def main():
         (plain_seconds, plain_scores), runs = idle_runs(scratch, n, env, jobs)
         load_middle = os.getloadavg()[0]
         with Busy():
-            busy_plain_seconds, busy_plain_scores = plain_run(Path(scratch) / "busy", n, env)
-            busy_seconds, busy_scores = runner_run(scratch, n, env, "busy", ["--jobs", str(jobs)])
+            busy = busy_runs(scratch, n, env, jobs)
     local_seconds, scheduler_seconds = mean(runs, "local"), mean(runs, "scheduler")
+    busy_plain_seconds, busy_seconds = mean(busy, "plain"), mean(busy, "local")
+    busy_plain_scores = busy[0][1][1]
+    busy_scores = busy[1][1][1]
     print(f"{n} submissions of {ASSIGNMENT} on {cores} cores, jobs {jobs} (load average {load_before:.1f} "
           f"at the start, {load_middle:.1f} before the busy runs, {os.getloadavg()[0]:.1f} at the end)")
     print(f"  {'runner':<52} {'seconds':>8} {'submissions/s':>14} {'vs plain':>9}")
@@ -183,13 +197,14 @@ def main():
     print("  one busy process:")
     row("nbgrader autograde (plain, serial)", n, busy_plain_seconds, busy_plain_seconds)
     row(f"make autograde (local cluster, {jobs} threads)", n, busy_seconds, busy_plain_seconds)
-    print("  runs in order: " + ", ".join(f"{where} {run[0]:.1f} s" for where, run in runs))
+    print("  runs in order, idle: " + ", ".join(f"{where} {run[0]:.1f} s" for where, run in runs))
+    print("  runs in order, one busy process: " + ", ".join(f"{where} {run[0]:.1f} s" for where, run in busy))
     print(f"  through the scheduler: {local_seconds / scheduler_seconds:.0%} of local throughput")
-    results = [run[1] for _, run in runs] + [busy_scores]
+    results = [run[1] for _, run in runs] + [run[1] for where, run in busy if where == "local"]
     statuses = sorted({status for result in results for _, status in result.values()})
     plains = [{s: score for s, (score, _) in result.items()} for result in results]
     same = all(result == results[0] for result in results) and all(
-        scores == plain_scores == busy_plain_scores for scores in plains) and \
+        scores == plain_scores for scores in plains + [run[1] for where, run in busy if where == "plain"]) and \
         set(plain_scores) == {f"student{i + 1:02d}" for i in range(n)}
     print(f"  same score and status for every student in every run: {'yes' if same else 'NO'} "
           f"(statuses: {', '.join(statuses)})")
