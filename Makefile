@@ -71,10 +71,10 @@ lab: exercises ## Start JupyterLab on lab/, your copies of the student versions 
 	  --ServerApp.root_dir=$(CURDIR)/lab --LabApp.news_url=None \
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, each kernel sandboxed, a status for each (ASSIGNMENT=<id>, FORCE=1)
+autograde: $(STAMP) ## Grade autograder/submitted/ in parallel, each kernel sandboxed, a status for each (ASSIGNMENT=<id>, FORCE=1, SCHEDULER=tcp://host:8786)
 	cd autograder && ../$(BIN)/python -m grading autograde $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS)) \
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MEMORY),--memory $(MEMORY)) $(if $(SANDBOX),--sandbox $(SANDBOX)) \
-	  $(if $(FORCE),--force)
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force)
 
 collect: $(STAMP) ## Import an LMS zip into autograder/submitted/, reporting what changed (ZIP=<file>; ASSIGNMENT=<id> if the zip cannot tell)
 	@test -n "$(ZIP)" || { echo "usage: make collect ZIP=<file.zip> [ASSIGNMENT=<id>]"; exit 2; }

@@ -1,28 +1,33 @@
-"""Benchmark: a class of 40 chapter-1 submissions, plain `nbgrader autograde` vs the parallel runner,
-with and without the sandbox.
+"""Benchmark: a class of 40 chapter-1 submissions graded by plain `nbgrader autograde`, by the
+parallel runner on its local Dask cluster (sandboxed, and with the guard alone), and by the runner
+through a Dask scheduler.
 
-All three grade the same submissions (30 correct, 10 with mistakes from the
-wrong-answer catalogue tests/exercises/ch01_cross_entropy.py), each in its own
-fresh copy of the course and gradebook (made as the tests make theirs), one
-after the other in this run:
+All grade the same submissions (30 correct, 10 with mistakes from the wrong-answer catalogue
+tests/exercises/ch01_cross_entropy.py), each in its own fresh copy of the course and gradebook
+(made as the tests make theirs), one after the other in this run, under two conditions:
 
-* plain: ``nbgrader autograde ch01_cross_entropy`` - nbgrader grades one
-  submission after another (its issue #174);
-* guard only: ``python -m grading autograde --sandbox off`` - a worker per
-  core, each running nbgrader for one submission at a time, plus the status
-  checks, the limits and the in-kernel guard;
-* sandboxed: ``python -m grading autograde --sandbox on`` (``make autograde``
-  where bubblewrap runs) - the same, every kernel in the bubblewrap sandbox.
+* idle: nothing else of this benchmark runs.  Plain ``nbgrader autograde ch01_cross_entropy``
+  (one submission after another, nbgrader's issue #174); ``python -m grading autograde`` with
+  its local cluster (``make autograde``: ``jobs`` threads, one per core), sandboxed and with
+  ``--sandbox off`` (the in-kernel guard alone, to measure the sandbox's cost); and the same command
+  with ``--scheduler`` (``make autograde SCHEDULER=...``) on a cluster of ``jobs`` ``dask
+  worker`` processes of one thread each, started here on 127.0.0.1 before the runs and stopped
+  after (tests/helpers/dask_cluster.py).  The runner's runs are timed twice each, in the order
+  local, guard, scheduler, scheduler, guard, local, so that a machine that gets busier or quieter
+  during the run favours neither; each time is the mean of its two runs.
+* one busy process: the benchmark starts a process that spins on one core (as another user's
+  job would), times plain nbgrader and the local runner again (in the order plain, local,
+  local, plain), and stops it by its process id.
 
-The runner is timed twice in each mode, in the order guard only, sandboxed,
-sandboxed, guard only, so that a machine that gets busier or quieter during
-the run favours neither mode; each mode's time is the mean of its two runs.
-
-It prints the wall-clock times, the throughput (submissions per second), the
-sandbox's cost (sandboxed throughput as a share of guard-only) and the speed-up
-over plain nbgrader, with the load average before and after, and checks that
-all three give every student the same score.  Other work on the machine slows
-every run, unevenly; compare numbers measured on an idle machine.
+Every kernel runs in the bubblewrap sandbox where it can (``--sandbox auto``), except in the guard
+runs.  The benchmark prints the wall-clock times, the throughput (submissions per second), the
+scheduler's throughput as a share of local, the sandbox's cost (sandboxed throughput as a share
+of the guard's), the speed-up over plain nbgrader in each condition, the load average before and
+after; it checks that every run gives every student the same score and status, and marks each
+target met or missed: idle, at least 1.7x plain nbgrader and the sandbox at least 85% of the
+guard; with one busy process, never slower than plain nbgrader.
+Other work on the machine slows every run, unevenly; compare numbers measured on an idle
+machine.
 
     .venv/bin/python benchmarks/autograde_parallel.py [--students 40] [--jobs N]
 """
@@ -41,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers.course import make_course, nbgrader  # noqa: E402 - the tests' course copies
+from helpers.dask_cluster import DaskCluster  # noqa: E402 - the tests' real cluster
 from exercises.ch01_cross_entropy import WRONG_ANSWERS  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -105,64 +111,135 @@ def plain_run(scratch, count, env):
         return seconds, {r["student_id"]: float(r["score"]) for r in csv.DictReader(handle)}
 
 
-def runner_run(scratch, count, env, isolation, jobs):
-    """(seconds, student -> score or None, statuses) of ``python -m grading autograde``."""
-    course = released_course(Path(tempfile.mkdtemp(prefix=isolation, dir=scratch)), env)
+def runner_run(scratch, count, env, name, options):
+    """(seconds, student -> (score or None, status)) of ``python -m grading autograde OPTIONS``."""
+    course = released_course(Path(tempfile.mkdtemp(prefix=name.replace(" ", "-"), dir=scratch)), env)
     submissions(course, count)
     command = [sys.executable, "-m", "grading", "--course", str(course), "autograde", "--no-progress",
-               "--sandbox", isolation] + (["--jobs", str(jobs)] if jobs else [])
+               "--sandbox", "auto", *options]
     seconds, proc = timed(command, ROOT / "autograder", env)
     if proc.returncode != 0:
-        sys.exit(f"the parallel runner ({isolation}) failed:\n{proc.stdout}\n{proc.stderr}")
+        sys.exit(f"the parallel runner ({name}) failed:\n{proc.stdout}\n{proc.stderr}")
     subprocess.run([sys.executable, "-m", "grading", "--course", str(course), "grades"],
                    cwd=ROOT / "autograder", env=env, check=True, capture_output=True)
     with open(course / "grades" / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     # an ungraded submission has no score: it counts as a disagreement, not as a crash
-    return seconds, {r["student"]: float(r["score"]) if r["score"] else None for r in rows}, \
-        sorted({r["status"] for r in rows})
+    return seconds, {r["student"]: (float(r["score"]) if r["score"] else None, r["status"]) for r in rows}
+
+
+class Busy:
+    """A process that keeps one core busy (another user's job), stopped by its process id."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", "while True:\n    pass"])
+        time.sleep(1)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.kill()
+        self.process.wait(10)
+
+
+#: idle runs of the runner, in this order: each kind twice, mirrored, so that a machine that gets
+#: busier or quieter during the run favours none of them
+IDLE_ORDER = ("local", "guard", "scheduler", "scheduler", "guard", "local")
+
+
+def idle_runs(scratch, n, env, jobs):
+    """Plain nbgrader, then the runner in the order of IDLE_ORDER: ``local`` (sandboxed where
+    bubblewrap runs), ``guard`` (the same with ``--sandbox off``: the in-kernel guard alone) and
+    ``scheduler`` (through a Dask scheduler)."""
+    plain = plain_run(Path(scratch) / "idle", n, env)
+    with DaskCluster(Path(scratch) / "dask", workers=jobs) as cluster:
+        runs = []
+        for where in IDLE_ORDER:
+            options = {"local": ["--jobs", str(jobs)],
+                       "guard": ["--jobs", str(jobs), "--sandbox", "off"],
+                       "scheduler": ["--scheduler", cluster.address]}[where]
+            runs.append((where, runner_run(scratch, n, env, where, options)))
+    return plain, runs
+
+
+def target(met, text):
+    print(f"  [{'met' if met else 'MISSED'}] {text}")
+
+
+def busy_runs(scratch, n, env, jobs):
+    """Plain nbgrader and the local runner, in the order plain, local, local, plain."""
+    runs = []
+    for number, where in enumerate(("plain", "local", "local", "plain")):
+        if where == "plain":
+            runs.append((where, plain_run(Path(scratch) / f"busy{number}", n, env)))
+        else:
+            runs.append((where, runner_run(scratch, n, env, f"busy{number}", ["--jobs", str(jobs)])))
+    return runs
+
+
+def mean(runs, where):
+    times = [run[0] for name, run in runs if name == where]
+    return sum(times) / len(times)
+
+
+def row(name, n, seconds, plain_seconds):
+    print(f"  {name:<52} {seconds:8.1f} {n / seconds:14.2f} {plain_seconds / seconds:8.2f}x")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
-    parser.add_argument("--jobs", type=int, help="workers of the parallel runner (default: every core)")
+    parser.add_argument("--jobs", type=int, help="grading threads and scheduler workers (default: every core)")
     args = parser.parse_args()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "MPLBACKEND": "Agg"}
     env.pop("NNTRAIN_GRADEBOOK_URL", None)     # all on SQLite, each its own
     env.pop("NNTRAIN_REQUIRE_SANDBOX", None)
     cores = len(os.sched_getaffinity(0))
+    n, jobs = args.students, args.jobs or cores
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="nntrain-bench-") as scratch:
-        plain_seconds, plain_scores = plain_run(scratch, args.students, env)
-        runs = [runner_run(scratch, args.students, env, mode, args.jobs) for mode in ("off", "on", "on", "off")]
-    guard_seconds = (runs[0][0] + runs[3][0]) / 2
-    box_seconds = (runs[1][0] + runs[2][0]) / 2
-    guard_scores, box_scores, statuses = runs[0][1], runs[1][1], runs[1][2]
-    if any(run[1] != (guard_scores if i in (0, 3) else box_scores) for i, run in enumerate(runs)):
-        sys.exit("a runner gave different scores in its two runs")
-    n = args.students
-    jobs = args.jobs or cores
-    print(f"{n} submissions of {ASSIGNMENT} on {cores} cores "
-          f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)")
-    print(f"  {'runner':<44} {'seconds':>8} {'submissions/s':>14} {'vs plain':>9}")
-    for name, seconds in (("nbgrader autograde (plain, serial)", plain_seconds),
-                          (f"python -m grading, jobs {jobs}, guard only", guard_seconds),
-                          (f"python -m grading, jobs {jobs}, sandboxed", box_seconds)):
-        print(f"  {name:<44} {seconds:8.1f} {n / seconds:14.2f} {plain_seconds / seconds:8.2f}x")
-    print(f"  runs in order: guard only {runs[0][0]:.1f} s, sandboxed {runs[1][0]:.1f} s, sandboxed "
-          f"{runs[2][0]:.1f} s, guard only {runs[3][0]:.1f} s")
-    print(f"  sandbox cost: sandboxed throughput is {guard_seconds / box_seconds:.0%} of guard-only")
-    same = plain_scores == guard_scores == box_scores and set(plain_scores) == {f"student{i + 1:02d}" for i in range(n)}
-    scored = [score for score in box_scores.values() if score is not None]
-    print(f"  same scores for every student: {'yes' if same else 'NO'} "
-          f"(mean {sum(scored) / max(len(scored), 1):.2f}; statuses: {', '.join(statuses)})")
+        (plain_seconds, plain_scores), runs = idle_runs(scratch, n, env, jobs)
+        load_middle = os.getloadavg()[0]
+        with Busy():
+            busy = busy_runs(scratch, n, env, jobs)
+    local_seconds, scheduler_seconds = mean(runs, "local"), mean(runs, "scheduler")
+    guard_seconds = mean(runs, "guard")
+    busy_plain_seconds, busy_seconds = mean(busy, "plain"), mean(busy, "local")
+    busy_plain_scores = busy[0][1][1]
+    busy_scores = busy[1][1][1]
+    print(f"{n} submissions of {ASSIGNMENT} on {cores} cores, jobs {jobs} (load average {load_before:.1f} "
+          f"at the start, {load_middle:.1f} before the busy runs, {os.getloadavg()[0]:.1f} at the end)")
+    print(f"  {'runner':<52} {'seconds':>8} {'submissions/s':>14} {'vs plain':>9}")
+    print("  idle:")
+    row("nbgrader autograde (plain, serial)", n, plain_seconds, plain_seconds)
+    row(f"make autograde (local cluster, {jobs} threads)", n, local_seconds, plain_seconds)
+    row(f"make autograde SANDBOX=off (the guard alone, {jobs} threads)", n, guard_seconds, plain_seconds)
+    row(f"make autograde SCHEDULER=... ({jobs} dask workers)", n, scheduler_seconds, plain_seconds)
+    print("  one busy process:")
+    row("nbgrader autograde (plain, serial)", n, busy_plain_seconds, busy_plain_seconds)
+    row(f"make autograde (local cluster, {jobs} threads)", n, busy_seconds, busy_plain_seconds)
+    print("  runs in order, idle: " + ", ".join(f"{where} {run[0]:.1f} s" for where, run in runs))
+    print("  runs in order, one busy process: " + ", ".join(f"{where} {run[0]:.1f} s" for where, run in busy))
+    print(f"  through the scheduler: {local_seconds / scheduler_seconds:.0%} of local throughput")
+    print(f"  the sandbox: {guard_seconds / local_seconds:.0%} of the guard's throughput")
+    target(plain_seconds / local_seconds >= 1.7, f"idle: at least 1.7x plain nbgrader ({plain_seconds / local_seconds:.2f}x)")
+    target(guard_seconds / local_seconds >= 0.85,
+           f"idle: sandboxed at least 85% of the guard's throughput ({guard_seconds / local_seconds:.0%})")
+    target(busy_plain_seconds / busy_seconds >= 1.0,
+           f"one busy process: never slower than plain nbgrader ({busy_plain_seconds / busy_seconds:.2f}x)")
+    results = [run[1] for _, run in runs] + [run[1] for where, run in busy if where == "local"]
+    statuses = sorted({status for result in results for _, status in result.values()})
+    plains = [{s: score for s, (score, _) in result.items()} for result in results]
+    same = all(result == results[0] for result in results) and all(
+        scores == plain_scores for scores in plains + [run[1] for where, run in busy if where == "plain"]) and \
+        set(plain_scores) == {f"student{i + 1:02d}" for i in range(n)}
+    print(f"  same score and status for every student in every run: {'yes' if same else 'NO'} "
+          f"(statuses: {', '.join(statuses)})")
     if not same:
-        for student in sorted(set(plain_scores) | set(box_scores)):
-            scores = (plain_scores.get(student), guard_scores.get(student), box_scores.get(student))
-            if len(set(scores)) > 1:
-                print(f"  {student}: plain {scores[0]}, guard only {scores[1]}, sandboxed {scores[2]}")
-        sys.exit("the runners disagree on a score")
+        for student in sorted(plain_scores):
+            print(f"  {student}: plain {plain_scores.get(student)}, busy plain {busy_plain_scores.get(student)}, "
+                  + ", ".join(f"{where} {run[1].get(student)}" for where, run in runs)
+                  + f", busy {busy_scores.get(student)}")
+        sys.exit("the runs disagree on a score or a status")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,14 @@
 """Command line: ``python -m grading [--course DIR] COMMAND ...`` (run in autograder/).
 
 Commands:
+<<<<<<< HEAD
   autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel, with statuses
   collect ZIP                 import an LMS zip of submissions (names, late flags, only what changed)
+=======
+  autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel (a local Dask cluster,
+                              or an existing one with --scheduler), with statuses
+  collect ZIP                 import an LMS zip of submissions (nbgrader zip_collect)
+>>>>>>> dask
   grades [ASSIGNMENT ...]     write grades/grades.csv and a summary per assignment
   feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
                               submissions waiting for manual grading held back (--include-ungraded)
@@ -44,6 +50,10 @@ def autograde_options(commands):
                            help=f"run every kernel in the bubblewrap sandbox: auto (where it can run), on "
                                 f"(required), off (default {defaults.SANDBOX}, or {defaults.ENV_SANDBOX}; "
                                 f"{defaults.ENV_REQUIRE_SANDBOX}=1 means on)")
+    autograde.add_argument("--scheduler", metavar="ADDRESS",
+                           help="grade on the existing Dask cluster whose scheduler is at ADDRESS (tcp://host:8786, "
+                                "or a dask-gateway cluster's gateway://... address); default: a local cluster "
+                                "that this command starts and stops (--jobs threads)")
     autograde.add_argument("--force", action="store_true", help="grade again even if unchanged")
     autograde.add_argument("--limit", type=int, help="grade at most this many, then stop (resumable)")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -95,7 +105,8 @@ def dispatch(args):
         from .autograde import Options, run
 
         return run(course, Options(args.assignments, args.student, args.jobs, args.timeout, args.memory,
-                                   args.budget, args.sandbox, args.force, args.limit, not args.no_progress))
+                                   args.budget, args.sandbox, args.force, args.limit, not args.no_progress,
+                                   args.scheduler))
     if args.command == "collect":
         from .collect import collect
 

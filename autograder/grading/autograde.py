@@ -2,7 +2,8 @@
 
 nbgrader's own ``autograde`` grades one submission after another (its issue
 #174).  The coordinator plans the batch (which submissions changed since they
-were last graded), hands each one to :mod:`grading.scheduler` as explicit data
+were last graded), hands each one to a Dask cluster (:mod:`grading.cluster`:
+a local one, or an existing one with ``--scheduler``) as explicit data
 (:class:`grading.worker.Job`), and stores every outcome: the autograded folder,
 nbgrader's scores in the gradebook (with nbgrader's own ``SaveAutoGrades`` and
 ``AssignLatePenalties``, so every score is nbgrader's, cell for cell) and the
@@ -20,14 +21,18 @@ import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
+<<<<<<< HEAD
 from . import assignment as assignments, defaults, manual, sandbox
+=======
+from . import assignment as assignments, defaults, sandbox
+from .cluster import Cluster
+>>>>>>> dask
 from .course import submission_fingerprint
 from .errors import GradingError
 from .records import NOT_GRADED, STATUSES, UNFINISHED, Finding, RunRecord, StatusRecord, now
-from .scheduler import Progress, Scheduler
-from .worker import Job, Limits, prepare
+from .scheduler import Progress
+from .worker import Job, Limits
 
 
 @dataclass
@@ -43,17 +48,25 @@ class Options:
     force: bool = False
     limit: int = None
     progress: bool = True
+    scheduler: str = None          # an existing Dask scheduler's address; None: a local cluster
 
 
 def run(course, options=None, out=None):
-    """Grade the selected submissions; returns the exit code (0 ok, 1 problems, 130 interrupted)."""
-    out = out or sys.stdout
+    """Grade the selected submissions; returns the exit code (0 ok, 1 problems, 130 interrupted).
+
+    An existing scheduler is reached, and its workers checked, before the course is touched."""
+    out, options = out or sys.stdout, options or Options()
 
     def say(text):
         print(text, file=out, flush=True)
 
-    with course.run_lock():
-        return Coordinator(course, options or Options(), say).run()
+    try:
+        mode = options.sandbox or defaults.sandbox()
+        jobs = int(options.jobs or defaults.jobs())
+    except ValueError as exc:          # a setting in the environment that is not a number
+        raise GradingError(str(exc)) from None
+    with Cluster(options.scheduler, mode, jobs) as cluster, course.run_lock():
+        return Coordinator(course, options, say, cluster).run()
 
 
 def ensure_released(course, assignment_id, say):
@@ -98,16 +111,14 @@ def unchanged(course, previous, fingerprint):
 class Coordinator:
     """One batch: plans it, runs it on the scheduler, stores what comes back."""
 
-    def __init__(self, course, options, say):
-        self.course, self.options, self.say = course, options, say
+    def __init__(self, course, options, say, cluster):
+        self.course, self.options, self.say, self.cluster = course, options, say, cluster
         try:
             self.timeout = int(options.timeout or course.timeout)
             self.memory_mb = int(options.memory_mb if options.memory_mb is not None else defaults.memory_mb())
-            self.jobs = int(options.jobs or defaults.jobs())
-            mode = options.sandbox or defaults.sandbox()
         except ValueError as exc:          # a setting in the environment that is not a number
             raise GradingError(str(exc)) from None
-        self.isolation, self.warning = sandbox.isolation(mode)
+        self.isolation, self.warning = cluster.isolation, cluster.warning
         self.status = course.read_status()
         self.progress = None
         self.alerts, self.watched, self.signature = [], None, None
@@ -140,11 +151,23 @@ class Coordinator:
         jobs, skipped = self.plan()
         if self.warning and jobs:
             print(self.warning, file=sys.stderr, flush=True)
-        self.say(f"autograde: {len(jobs)} submission(s) to grade, {skipped} unchanged since the last run "
-                 f"(jobs {min(self.jobs, max(len(jobs), 1))}, cell timeout {self.timeout} s, memory limit "
-                 f"{self.memory_mb} MB, isolation: {self.isolation})")
         if not jobs:
+            self.say(f"autograde: 0 submission(s) to grade, {skipped} unchanged since the last run")
             return 0
+        scratch = tempfile.mkdtemp(prefix="nntrain-grading-")
+        try:
+            return self.grade(jobs, skipped, scratch)
+        finally:
+            self.cluster.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def grade(self, jobs, skipped, scratch):
+        if not self.cluster.address:
+            self.cluster.jobs = min(self.cluster.jobs, len(jobs))
+            self.cluster.start_local(scratch)
+        self.say(f"autograde: {len(jobs)} submission(s) to grade, {skipped} unchanged since the last run "
+                 f"({self.cluster.describe_run()}, cell timeout {self.timeout} s, memory limit "
+                 f"{self.memory_mb} MB, isolation: {self.isolation}, BLAS threads per kernel {self.cluster.blas})")
         with self.course.gradebook() as gb:          # students first: parallel creation would race
             for student in sorted({j.student for j in jobs}):
                 gb.update_or_create_student(student)
@@ -152,15 +175,17 @@ class Coordinator:
         sandbox.create_ipython_profile()
         self.watched = sandbox.watched_paths(self.course, sorted({j.assignment.id for j in jobs}))
         self.signature = sandbox.tree_signature(*self.watched)
-        run = RunRecord(now(), self.jobs, self.timeout, self.memory_mb, self.isolation, len(jobs), skipped)
-        scratch = tempfile.mkdtemp(prefix="nntrain-grading-")
+        run = RunRecord(now(), self.cluster.threads, self.timeout, self.memory_mb, self.isolation, len(jobs),
+                        skipped, scheduler=self.cluster.address or "local")
         self.progress = Progress(len(jobs), self.options.progress)
         try:
-            limits = prepare(Limits(self.timeout, self.memory_mb, self.isolation), Path(scratch) / "shared")
-            code = Scheduler(self.jobs, limits, scratch, self.course.logs).run(jobs, self.started, self.finished)
+            code = self.cluster.grade(jobs, Limits(self.timeout, self.memory_mb), scratch, self.started,
+                                      self.finished)
         finally:
             self.progress.close()
-            shutil.rmtree(scratch, ignore_errors=True)
+        if code == 1:
+            self.say(f"lost the Dask scheduler at {self.cluster.address}; run the same command again to grade "
+                     "what is left")
         return self.close(run, jobs, code)
 
     def started(self, job):
@@ -196,7 +221,7 @@ class Coordinator:
             self.say(f"interrupted: {len(jobs) - len(finished)} submission(s) not graded; run the same "
                      "command again to resume")
             return code
-        return 1 if run.statuses.get("error") or self.alerts else 0
+        return 1 if code == 1 or run.statuses.get("error") or self.alerts else 0
 
 
 def store(course, job, outcome):

@@ -157,6 +157,7 @@ class RunRecord:
     finished_at: str = None
     statuses: dict = field(default_factory=dict)
     alerts: list = field(default_factory=list)
+    scheduler: str = "local"       # where it was graded: a local Dask cluster, or a scheduler's address
 
 
 @dataclass

@@ -4,17 +4,19 @@
 the submission's files, the guard's lists, the budget) and :class:`Limits`, and
 returns an :class:`Outcome` (the autograded folder's files, nbgrader's score of
 every cell, the status record).  It needs no course folder and no course
-gradebook: each worker process keeps a private :class:`Workspace` (a scratch
+gradebook: each grading process keeps a private :class:`Workspace` (a scratch
 nbgrader course with its own gradebook, rebuilt from the job's data), so the
-same function can run in a pool on this machine or on a remote worker.  Only
-the coordinator (:mod:`grading.autograde`) reads ``submitted/`` and writes the
-gradebook, ``autograded/`` and ``status.json``.
+same function runs on this machine or on a remote Dask worker alike
+(:mod:`grading.scheduler` starts the grading processes, :mod:`grading.cluster`
+sends them the jobs).  Only the coordinator (:mod:`grading.autograde`) reads
+``submitted/`` and writes the gradebook, ``autograded/`` and ``status.json``.
 
 The kernel runs in the sandbox of :mod:`grading.sandbox` (or, where it cannot
 run, with the guard alone): it sees the workspace's working folder and channel
 folder, never the workspace's gradebook (which holds the hidden tests).
 """
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-from . import assignment as assignments, checks, defaults, integrity, sandbox
+from . import assignment as assignments, checks, defaults, integrity, locks, sandbox
 from .course import PACKAGE
 from .kernel import SECRET_VARIABLES
 from .records import SANDBOXED, Finding, KernelSettings, StatusRecord, now
@@ -38,6 +40,9 @@ KERNEL_NAME = "nntrain-grading"
 STUDENT = "student"              # the student's id inside a workspace (the real one is not needed)
 MAX_OUTPUT_MB = 64               # the most of an autograded folder that is sent back
 KERNEL_FILES = ("kernel.py", "records.py")
+#: the thread-count variables of the BLAS and OpenMP libraries NumPy may be built with
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                  "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
 @dataclass
@@ -48,21 +53,29 @@ class Limits:
     sandbox: str = SANDBOXED       # SANDBOXED or GUARD_ONLY
     tmp_mb: int = defaults.TMP_MB
     processes: int = defaults.PROCESSES
-    #: made once for a run and shared by its workers when they can reach it (see prepare); a
-    #: worker that cannot makes its own
+    #: threads of NumPy's BLAS in each kernel: the cores of the machine shared among the kernels
+    #: that run on it at once (see grading.scheduler.blas_threads)
+    blas_threads: int = 1
+    #: made once for the grading processes of a machine and shared by them (see prepare); a
+    #: process that cannot reach them makes its own
     fonts: str = ""                # matplotlib's font list
     empty_gradebook: str = ""      # an empty nbgrader gradebook (making one takes seconds)
 
 
 def prepare(limits, folder):
-    """Make the files the workers of a run share in ``folder``; returns ``limits`` naming them."""
+    """Make the files the grading processes of a machine share in ``folder`` (once: the first
+    process makes them, the others wait and reuse them); returns ``limits`` naming them."""
     from nbgrader.api import Gradebook
 
     folder = Path(folder)
-    fonts, gradebook = folder / "matplotlib", folder / "empty-gradebook.db"
-    fonts.mkdir(parents=True, exist_ok=True)
-    build_font_list(fonts)
-    Gradebook(f"sqlite:///{gradebook}").close()
+    fonts, gradebook, ready = folder / "matplotlib", folder / "empty-gradebook.db", folder / "ready"
+    folder.mkdir(parents=True, exist_ok=True)
+    with locks.exclusive(folder / ".lock"):
+        if not ready.is_file():
+            fonts.mkdir(exist_ok=True)
+            build_font_list(fonts)
+            Gradebook(f"sqlite:///{gradebook}").close()
+            ready.touch()
     return dataclasses.replace(limits, fonts=str(fonts), empty_gradebook=str(gradebook))
 
 
@@ -128,8 +141,8 @@ def kernel_environment(limits, channel, tmp):
     env = {"NNTRAIN_GRADING_KERNEL": str(channel / "settings.json"), "IPYTHONDIR": str(channel / "ipython"),
            "HOME": tmp, "TMPDIR": tmp, "MPLCONFIGDIR": f"{tmp}/matplotlib", "MPLBACKEND": "Agg",
            "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[variable] = "1"     # one core per kernel: the pool already uses them all
+    for variable in BLAS_VARIABLES:      # the kernel's share of the cores: no oversubscription
+        env[variable] = str(max(1, int(limits.blas_threads)))
     if limits.sandbox == SANDBOXED:
         env.update(PATH=os.pathsep.join([os.path.dirname(sandbox.python()), "/usr/local/bin", "/usr/bin", "/bin"]),
                    LANG="C.UTF-8", USER="grading", LOGNAME="grading")
@@ -161,6 +174,7 @@ class Workspace:
             KernelManager.owner, KernelManager.work = self.uid, str(self.work)
         self.courses = {}          # assignment fingerprint -> NbGraderAPI of a private course
         self.fonts = Path(limits.fonts) if limits.fonts and os.path.isdir(limits.fonts) else self.root / "matplotlib"
+        self.installation = installation_paths()     # before _environment changes Jupyter's folders
         self._environment()
         self._kernelspec()
 
@@ -256,7 +270,8 @@ class Workspace:
         return KernelSettings(
             progress=str(self.channel / "progress.jsonl"), memory_mb=self.limits.memory_mb,
             processes=self.limits.processes if sandboxed else 0, answers=job.assignment.answers,
-            package=PACKAGE, protected=[*job.protected, here], private=[*job.private, here],
+            package=PACKAGE, protected=[*job.protected, *self.installation, here],
+            private=[*job.private, here],
             allowed=[str(self.work), "/tmp" if sandboxed else str(self.kernel_tmp)],
             matplotlib_cache=str(self.fonts), **integrity.cell_keys(job.assignment))
 
@@ -274,6 +289,14 @@ class Workspace:
                 files[str(path.relative_to(folder))] = path.read_bytes()
                 total += size
         return files
+
+
+@functools.cache
+def installation_paths():
+    """What the guard protects on the machine that grades (the coordinator names the course's
+    paths; a remote worker's Python, IPython and Jupyter folders and package are its own)."""
+    package = Path(__import__(PACKAGE).__file__).resolve().parent
+    return [str(package), *sandbox.python_paths(), *sandbox.ipython_paths(), *sandbox.jupyter_paths()]
 
 
 def scores(api, assignment_id):
@@ -346,8 +369,9 @@ def safely(job, limits, workspace):
     try:
         return grade(job, limits, workspace)
     except Exception:  # noqa: BLE001 - report, never lose the submission
-        print(traceback.format_exc(), file=sys.stderr, flush=True)
+        text = traceback.format_exc()
+        print(text, file=sys.stderr, flush=True)
         record = StatusRecord(job.assignment.id, job.student, job.fingerprint, job.assignment.max_score,
-                              sandbox=limits.sandbox)
-        last = traceback.format_exc().strip().splitlines()[-1]
-        return Outcome(record.fail(Finding("error", f"the grading tool failed: {last}", fatal=True)))
+                              sandbox=limits.sandbox, worker=f"{socket.gethostname()}:{os.getpid()}")
+        last = text.strip().splitlines()[-1]
+        return Outcome(record.fail(Finding("error", f"the grading tool failed: {last}", fatal=True)), log=text)
