@@ -1,14 +1,9 @@
 """Command line: ``python -m grading [--course DIR] COMMAND ...`` (run in autograder/).
 
 Commands:
-<<<<<<< HEAD
-  autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel, with statuses
-  collect ZIP                 import an LMS zip of submissions (names, late flags, only what changed)
-=======
   autograde [ASSIGNMENT ...]  grade submitted/<student>/<assignment>/ in parallel (a local Dask cluster,
                               or an existing one with --scheduler), with statuses
-  collect ZIP                 import an LMS zip of submissions (nbgrader zip_collect)
->>>>>>> dask
+  collect ZIP                 import an LMS zip of submissions (names, late flags, only what changed)
   grades [ASSIGNMENT ...]     write grades/grades.csv and a summary per assignment
   feedback [ASSIGNMENT ...]   per-student HTML feedback (nbgrader generate_feedback), hidden tests checked;
                               submissions waiting for manual grading held back (--include-ungraded)

@@ -22,12 +22,8 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 
-<<<<<<< HEAD
 from . import assignment as assignments, defaults, manual, sandbox
-=======
-from . import assignment as assignments, defaults, sandbox
 from .cluster import Cluster
->>>>>>> dask
 from .course import submission_fingerprint
 from .errors import GradingError
 from .records import NOT_GRADED, STATUSES, UNFINISHED, Finding, RunRecord, StatusRecord, now
