@@ -16,19 +16,20 @@ order of ``_toc.yml`` (:func:`toc_pages`), waiting for MathJax
 (:func:`axe_audit`, WCAG 2.0 and 2.1, levels A and AA).
 """
 import contextlib
-import fcntl
 import functools
 import http.server
 import os
 import shutil
-import subprocess
-import tempfile
 import threading
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from helpers import apt
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The built book (``make book``), or ``$NNTRAIN_SITE``.
@@ -43,7 +44,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-APT_TIMEOUT = 900
 
 
 def find_chromium():
@@ -58,43 +58,17 @@ def find_chromium():
     return None
 
 
-def _apt_get(*args):
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True,
-                              timeout=APT_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(args, 1, "", f"apt-get {args[0]} timed out")
-
-
 def _install_chromium():
     """Install Debian's Chromium; returns (path, "") or (None, why it failed)."""
-    if shutil.which("apt-get") is None:
-        return None, "this system has no apt-get"
-    if os.geteuid() != 0:
-        return None, ("the tests do not run as root, so they cannot apt-get install it "
-                      f"(run: sudo apt-get install {' '.join(CHROMIUM_PACKAGES)})")
-    lock = Path(tempfile.gettempdir()) / "nntrain-chromium-install.lock"
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # one install at a time (pytest-xdist workers)
-        path = find_chromium()
-        if path:
-            return path, ""
-        install = ["install", "-y", "--no-install-recommends", *CHROMIUM_PACKAGES]
-        proc = _apt_get(*install)
-        if proc.returncode != 0:  # a stale or empty package list: update it and try again
-            _apt_get("update")
-            proc = _apt_get(*install)
-        path = find_chromium()
-        if path:
-            return path, ""
-        if proc.returncode == 0:
-            return None, (f"apt-get installed {' '.join(CHROMIUM_PACKAGES)} but no executable "
-                          f"named {' or '.join(CHROMIUM_NAMES)} is on PATH"
-                          + (f" (NNTRAIN_CHROMIUM={os.environ['NNTRAIN_CHROMIUM']})"
-                             if os.environ.get("NNTRAIN_CHROMIUM") else ""))
-        tail = " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-4:])
-        return None, f"apt-get install {' '.join(CHROMIUM_PACKAGES)} failed: {tail}"
+    why = apt.install(CHROMIUM_PACKAGES, find_chromium)
+    path = find_chromium()
+    if path:
+        return path, ""
+    if not why:       # installed, yet not found: say where it was looked for
+        why = (f"no executable named {' or '.join(CHROMIUM_NAMES)} is on PATH"
+               + (f" (NNTRAIN_CHROMIUM={os.environ['NNTRAIN_CHROMIUM']})"
+                  if os.environ.get("NNTRAIN_CHROMIUM") else ""))
+    return None, why
 
 
 @functools.cache
@@ -323,3 +297,22 @@ def axe_audit(page, context=None, tags=WCAG_TAGS):
         problems.append(f"{rule['id']} ({rule['impact']}): {rule['help']} [{rule['helpUrl'].split('?')[0]}]\n"
                         + "\n".join(elements))
     return problems
+
+
+def wait_for_jupyter(server, base, token, log, what, timeout):
+    """Wait until the Jupyter server ``server`` (a Popen whose output goes to the file ``log``)
+    answers at ``base``; fail the test with the end of its log if ``what`` (the command, for the
+    message) exits or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"{what} exited ({server.returncode}):\n{Path(log).read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start JupyterLab in {timeout} s:\n{Path(log).read_text()[-3000:]}")
+        time.sleep(0.5)

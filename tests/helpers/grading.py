@@ -7,7 +7,6 @@ it the sandbox tests are skipped with a message, or fail if
 ``NNTRAIN_REQUIRE_SANDBOX=1`` (CI sets it).
 """
 import csv
-import fcntl
 import functools
 import hashlib
 import io
@@ -16,15 +15,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, apt
 
 BUBBLEWRAP_PACKAGES = ["bubblewrap"]
-APT_TIMEOUT = 600
 
 
 def grading(course, *args, check=True, env=None, timeout=900):
@@ -101,33 +98,9 @@ def processes_in(folder):
     return found
 
 
-def _apt_get(*args):
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    try:
-        return subprocess.run(["apt-get", *args], env=env, capture_output=True, text=True,
-                              timeout=APT_TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(args, 1, "", f"apt-get {args[0]} timed out")
-
-
 def _install_bubblewrap():
     """apt-get install bubblewrap; returns why it could not, or ""."""
-    if shutil.which("apt-get") is None:
-        return "this system has no apt-get"
-    if os.geteuid() != 0:
-        return f"the tests do not run as root (run: sudo apt-get install {' '.join(BUBBLEWRAP_PACKAGES)})"
-    with open(Path(tempfile.gettempdir()) / "nntrain-bubblewrap-install.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)      # one install at a time (pytest-xdist workers)
-        if shutil.which("bwrap"):
-            return ""
-        install = ["install", "-y", "--no-install-recommends", *BUBBLEWRAP_PACKAGES]
-        proc = _apt_get(*install)
-        if proc.returncode != 0:              # a stale or empty package list: update it and try again
-            _apt_get("update")
-            proc = _apt_get(*install)
-        if shutil.which("bwrap"):
-            return ""
-        return "apt-get install bubblewrap failed: " + " | ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+    return apt.install(BUBBLEWRAP_PACKAGES, lambda: shutil.which("bwrap") is not None)
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.browser import Guard, chromium
+from helpers.browser import Guard, chromium, wait_for_jupyter
 from helpers.course import (ASSIGNMENT, FULL, WRITTEN, correct, make_course, manual_points, nbgrader, released,
                             save)
 from helpers.grading import csv_rows, grading
@@ -78,19 +78,7 @@ def lab(course, tmp_path_factory):
             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"jupyter lab exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab did not start in {STARTUP_TIMEOUT} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_for_jupyter(server, base, token, log, "jupyter lab", STARTUP_TIMEOUT)
         yield {"base": base, "token": token, "log": log}
     finally:
         if server.poll() is None:

@@ -20,14 +20,13 @@ import secrets
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.browser import Guard, chromium
+from helpers.browser import Guard, chromium, wait_for_jupyter
 from helpers.checkout import copy_checkout, make_command, make_environment
 from helpers.notebooks import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_answer_cell,
                      is_manual_cell, read, run_in_process, solution_notebook)
@@ -103,20 +102,7 @@ def lab(tmp_path_factory):
                                   start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"make lab exited ({server.returncode}):\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"make lab did not start JupyterLab in {STARTUP_TIMEOUT} s:\n"
-                            f"{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_for_jupyter(server, base, token, log, "make lab", STARTUP_TIMEOUT)
         with urllib.request.urlopen(f"{base}/lab/api/extensions?token={token}", timeout=30) as r:
             extensions = {e["name"]: e for e in json.load(r)}
         nbgrader = [e for name, e in extensions.items() if "nbgrader" in name]
