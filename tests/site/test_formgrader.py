@@ -164,9 +164,14 @@ def test_grader_sees_the_rubric_and_grades_by_hand(course, lab):
     assert float(row["max_score"]) == FULL + sum(manual_points().values()), row
 
     # make feedback: the comment is there, the rubric is not
+    # the assignment's other written answer is still ungraded: feedback waits for it, unless asked
     grading(course, "feedback")
+    assert not list((course / "feedback").glob(f"{STUDENT}/{ASSIGNMENT}/*.html")), \
+        "feedback was written although a written answer still waits for a grader"
+    grading(course, "feedback", "--include-ungraded")
     pages = list((course / "feedback" / STUDENT / ASSIGNMENT).glob("*.html"))
     assert len(pages) == 1, pages
     text = pages[0].read_text()
     assert COMMENT in text, "the grader's comment is not in the feedback"
+    assert "not graded yet" in text, "the ungraded answer is not marked as such"
     assert not find_leaks(rubric, [pages[0].parent]), "the feedback shows the rubric"
