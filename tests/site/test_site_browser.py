@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 import nbformat
 import pytest
 import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from helpers.browser import (ROOT, SITE, Guard, chromium, require_site, serve, toc_pages,
                              wait_for_math)
@@ -619,8 +620,16 @@ def test_search_box_works(browser, site, site_url):
     try:
         page = context.new_page()
         page.goto(site_url, wait_until="load")
-        page.locator("button.search-button__button").first.click()
-        box = page.locator("input[name='q']:visible").first
+        # the sidebar's search box (the only one at this width) opens the search dialog; a click
+        # that lands before the theme's script has bound it does nothing, so click until it opens
+        box = page.locator("#pst-search-dialog input[name='q']")
+        for _ in range(5):
+            page.locator(".bd-sidebar-primary button.search-button__button").click()
+            try:
+                box.wait_for(state="visible", timeout=5_000)
+                break
+            except PlaywrightTimeoutError:
+                continue
         box.fill(word)
         box.press("Enter")
         page.wait_for_url(re.compile(r"search\.html\?q=" + word))
