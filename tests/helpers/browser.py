@@ -316,3 +316,33 @@ def wait_for_jupyter(server, base, token, log, what, timeout):
         if time.monotonic() > deadline:
             pytest.fail(f"{what} did not start JupyterLab in {timeout} s:\n{Path(log).read_text()[-3000:]}")
         time.sleep(0.5)
+
+
+#: JavaScript helpers for colours in the page: parse a CSS colour, blend layers, WCAG 2
+#: luminance and contrast ratio, the opaque background really behind an element.
+#: Pasted at the top of a function the browser tests evaluate.
+COLOUR_JS = r"""
+  const parse = c => {
+    const m = /rgba?\(([^)]*)\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(v => v.endsWith('%') ? parseFloat(v) / 100 : Number(v));
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const blend = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const lum = c => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const background = el => {
+    const layers = [];
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let color = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) color = blend(layers[i], color);
+    return color;
+  };
+  const rgb = c => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`;
+"""

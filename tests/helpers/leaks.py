@@ -18,7 +18,7 @@ import json
 import re
 from pathlib import Path
 
-from helpers.notebooks import normalise, read, region_lines, secret_lines, student_source
+from helpers.notebooks import normalise, outside_regions, read, region_lines, secret_lines, student_source
 
 MIN_LENGTH = 12  # shorter lines ("return y", "pass") are too common to call a leak
 BEGIN_RUBRIC, END_RUBRIC = "### BEGIN MARK SCHEME", "### END MARK SCHEME"
@@ -37,15 +37,7 @@ def rubric_fragments(nb):
 
 def without_rubrics(source):
     """``source`` with its rubric regions (markers included) removed: what students see of the cell."""
-    kept, inside = [], False
-    for line in source.splitlines():
-        if BEGIN_RUBRIC in line:
-            inside = True
-        elif END_RUBRIC in line:
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+    return "\n".join(outside_regions(source, BEGIN_RUBRIC, END_RUBRIC))
 
 
 def needles(solution_paths, public_paths=()):

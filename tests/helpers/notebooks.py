@@ -65,17 +65,28 @@ def grade_id(cell):
     return nbgrader_meta(cell).get("grade_id")
 
 
-def region_lines(source, begin, end):
-    """Lines strictly between ``begin`` and ``end`` markers."""
-    lines, inside = [], False
+def _split_regions(source, begin, end):
+    """(lines strictly between ``begin`` and ``end`` markers, lines outside them); marker lines
+    belong to neither."""
+    inner, outer, inside = [], [], False
     for line in source.splitlines():
         if begin in line:
             inside = True
         elif end in line:
             inside = False
-        elif inside:
-            lines.append(line)
-    return lines
+        else:
+            (inner if inside else outer).append(line)
+    return inner, outer
+
+
+def region_lines(source, begin, end):
+    """Lines strictly between ``begin`` and ``end`` markers."""
+    return _split_regions(source, begin, end)[0]
+
+
+def outside_regions(source, begin, end):
+    """Lines outside the ``begin`` ... ``end`` regions, the marker lines removed."""
+    return _split_regions(source, begin, end)[1]
 
 
 def secret_lines(nb):

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from helpers.browser import (ROOT, SITE, Guard, chromium, require_site, serve, toc_pages,
+from helpers.browser import (COLOUR_JS, ROOT, SITE, Guard, chromium, require_site, serve, toc_pages,
                              wait_for_math)
 
 SCREENSHOTS = SITE.parent / "screenshots"
@@ -174,28 +174,7 @@ async () => {
 # WCAG 2 contrast of every visible piece of text against what is really behind it.
 READABILITY = r"""
 () => {
-  const parse = c => {
-    const m = /rgba?\(([^)]*)\)/.exec(c || '');
-    if (!m) return null;
-    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(v => v.endsWith('%') ? parseFloat(v) / 100 : Number(v));
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const blend = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
-  const lum = c => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  const background = el => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
-    }
-    let color = [255, 255, 255, 1];
-    for (let i = layers.length - 1; i >= 0; i--) color = blend(layers[i], color);
-    return color;
-  };
+""" + COLOUR_JS + r"""
   const opacity = el => { let o = 1; for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity); return o; };
   const failures = [], seen = new Set();
   let checked = 0;
