@@ -11,6 +11,7 @@ for _variable, _folder in {
     "IPYTHONDIR": "ipython",
     "MPLCONFIGDIR": "matplotlib",
     "NNTRAIN_CACHE_DIR": "nntrain-cache",
+    "NNTRAIN_GRADING_CACHE": "nntrain-grading-cache",
 }.items():
     os.environ.setdefault(_variable, str(_STATE / _folder))
 os.environ.setdefault("MPLBACKEND", "Agg")

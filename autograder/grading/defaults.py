@@ -24,6 +24,8 @@ ENV_MEMORY = "NNTRAIN_KERNEL_MEMORY_MB"
 ENV_JOBS = "NNTRAIN_GRADING_JOBS"
 ENV_SANDBOX = "NNTRAIN_SANDBOX"
 ENV_REQUIRE_SANDBOX = "NNTRAIN_REQUIRE_SANDBOX"
+#: where a machine keeps what its grading runs share (matplotlib's font list, an empty gradebook)
+ENV_CACHE = "NNTRAIN_GRADING_CACHE"
 
 #: a submission's wall-clock budget: BUDGET_BASE s plus (timeout + BUDGET_PER_CELL) s for each
 #: code cell, counting BUDGET_EXTRA_CELLS more for cells students add
@@ -76,6 +78,15 @@ def sandbox():
     if value not in ("auto", "on", "off"):
         raise ValueError(f"{ENV_SANDBOX} must be auto, on or off, got {value!r}")
     return value
+
+
+def cache_root():
+    """The folder of what a machine's grading runs share: ``$NNTRAIN_GRADING_CACHE``, else
+    ``nntrain-grading`` under ``$XDG_CACHE_HOME`` (default ``~/.cache``)."""
+    if os.environ.get(ENV_CACHE, "").strip():
+        return os.path.expanduser(os.environ[ENV_CACHE].strip())
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "nntrain-grading")
 
 
 def budget(code_cells, timeout):

@@ -17,7 +17,9 @@ after :data:`IDLE_SECONDS` without a job, it kills its kernel and exits.
 
 Everything a run starts on a machine lives under one folder per run
 (``<worker's local directory>/nntrain-grading-<run>``); :func:`release` stops
-the run's processes and removes it.
+the run's processes and removes it.  What the runs of a machine share (the
+font list and empty gradebook of :func:`grading.worker.prepare`) stays in its
+cache folder, :func:`grading.worker.cache_folder`.
 """
 import fcntl
 import multiprocessing.connection
@@ -27,7 +29,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -104,7 +105,7 @@ def watch_parent(parent):
     threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
 
-def serve(fd, root, shared, parent):
+def serve(fd, root, parent):
     """The grading process: limits first, then jobs, until told to stop (None), idle or orphaned."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the coordinator decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -117,7 +118,7 @@ def serve(fd, root, shared, parent):
     os.chdir(root)
     try:
         slot, _held = claim_slot() if os.geteuid() == 0 else (0, None)
-        limits = grading_worker.prepare(limits, shared)
+        limits = grading_worker.prepare(limits)
         workspace, broken = grading_worker.Workspace(root, limits, slot), None
     except Exception:  # noqa: BLE001 - every job then says why, nothing is lost
         workspace, broken = None, traceback.format_exc()
@@ -144,12 +145,12 @@ def serve(fd, root, shared, parent):
 class GradingProcess:
     """A grading process in ``root`` with ``limits``, started by (and belonging to) one thread."""
 
-    def __init__(self, root, shared, limits):
+    def __init__(self, root, limits):
         self.root, self.limits = Path(root), limits
         self.root.mkdir(parents=True, exist_ok=True)
         mine, theirs = socket.socketpair()
         code = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); from grading.scheduler import serve; "
-                f"serve({theirs.fileno()}, {str(self.root)!r}, {str(shared)!r}, {os.getpid()})")
+                f"serve({theirs.fileno()}, {str(self.root)!r}, {os.getpid()})")
         with open(self.root / "process.log", "ab") as log:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()],
                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.root)
@@ -230,11 +231,11 @@ class GradingProcess:
 
 class Run:
     """The grading processes one run keeps in this process, one per thread that grades: in
-    ``folder``, sharing a font list and an empty gradebook with the run's other processes on this
-    machine (made once, in ``shared``)."""
+    ``folder``, sharing a font list and an empty gradebook with the other grading processes of
+    this machine (made once, see grading.worker.prepare)."""
 
-    def __init__(self, folder, shared, limits):
-        self.folder, self.shared, self.limits = Path(folder), Path(shared), limits
+    def __init__(self, folder, limits):
+        self.folder, self.limits = Path(folder), limits
         self.processes = {}            # thread id -> GradingProcess
         self.made = 0
         self.lock = threading.Lock()
@@ -253,7 +254,7 @@ class Run:
             if process is None:
                 self.made += 1
                 process = self.processes[thread] = GradingProcess(self.folder / f"process-{self.made}",
-                                                                  self.shared, self.limits)
+                                                                  self.limits)
         outcome, healthy = process.grade(job)
         if not healthy:
             with self.lock:
@@ -268,8 +269,7 @@ class Run:
             processes, self.processes = list(self.processes.values()), {}
         for process in processes:
             process.kill()
-        for folder in (self.folder, self.shared):
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 _RUNS = {}                 # run token -> Run, in this process
@@ -280,7 +280,7 @@ def run_for(token, folder, limits):
     """This process's :class:`Run` of ``token`` (made on first use, in ``folder``)."""
     with _RUNS_LOCK:
         if token not in _RUNS:
-            _RUNS[token] = Run(folder, Path(tempfile.gettempdir()) / f"nntrain-grading-{token}-shared", limits)
+            _RUNS[token] = Run(folder, limits)
         return _RUNS[token]
 
 

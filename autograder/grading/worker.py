@@ -28,8 +28,11 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Type
 
 from . import assignment as assignments, checks, defaults, integrity, locks, sandbox
 from .course import PACKAGE
@@ -40,6 +43,8 @@ KERNEL_NAME = "nntrain-grading"
 STUDENT = "student"              # the student's id inside a workspace (the real one is not needed)
 MAX_OUTPUT_MB = 64               # the most of an autograded folder that is sent back
 KERNEL_FILES = ("kernel.py", "records.py")
+#: where the system keeps fonts (a change there makes matplotlib's font list stale)
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts")
 #: the thread-count variables of the BLAS and OpenMP libraries NumPy may be built with
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
                   "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -56,26 +61,48 @@ class Limits:
     #: threads of NumPy's BLAS in each kernel: the cores of the machine shared among the kernels
     #: that run on it at once (see grading.scheduler.blas_threads)
     blas_threads: int = 1
-    #: made once for the grading processes of a machine and shared by them (see prepare); a
-    #: process that cannot reach them makes its own
+    #: made once for the grading processes of a machine and shared by them and by later runs (see
+    #: prepare); a process that cannot reach them makes its own
     fonts: str = ""                # matplotlib's font list
     empty_gradebook: str = ""      # an empty nbgrader gradebook (making one takes seconds)
 
 
-def prepare(limits, folder):
-    """Make the files the grading processes of a machine share in ``folder`` (once: the first
-    process makes them, the others wait and reuse them); returns ``limits`` naming them."""
+def cache_folder():
+    """Where this machine keeps what its grading processes share between runs: matplotlib's font
+    list and an empty nbgrader gradebook, which take seconds to make.  One folder per Python
+    environment, per version of nbgrader and matplotlib and per state of the system's fonts (a
+    change to any of them makes a fresh one), under :func:`grading.defaults.cache_root`."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [sys.prefix, sys.version]
+    for package in ("nbgrader", "matplotlib"):
+        try:
+            parts.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            parts.append(f"{package} missing")
+    for fonts in FONT_FOLDERS:
+        parts.append(f"{fonts} {os.stat(fonts).st_mtime_ns if os.path.isdir(fonts) else '-'}")
+    return Path(defaults.cache_root()) / hashlib.sha1("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def prepare(limits, folder=None):
+    """Make the files the grading processes of a machine share in ``folder`` (default
+    :func:`cache_folder`), once: the first process makes them, the others (of this run or a later
+    one) wait and reuse them; returns ``limits`` naming them."""
     from nbgrader.api import Gradebook
 
-    folder = Path(folder)
+    folder = Path(folder or cache_folder())
     fonts, gradebook, ready = folder / "matplotlib", folder / "empty-gradebook.db", folder / "ready"
-    folder.mkdir(parents=True, exist_ok=True)
-    with locks.exclusive(folder / ".lock"):
-        if not ready.is_file():
-            fonts.mkdir(exist_ok=True)
-            build_font_list(fonts)
-            Gradebook(f"sqlite:///{gradebook}").close()
-            ready.touch()
+    if not ready.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        with locks.exclusive(folder / ".lock"):
+            if not ready.is_file():
+                shutil.rmtree(fonts, ignore_errors=True)
+                fonts.mkdir()
+                build_font_list(fonts)
+                gradebook.unlink(missing_ok=True)
+                Gradebook(f"sqlite:///{gradebook}").close()
+                ready.touch()
     return dataclasses.replace(limits, fonts=str(fonts), empty_gradebook=str(gradebook))
 
 
@@ -119,12 +146,44 @@ def socket_folder(root):
     return Path("/tmp") / f"nntrain-ipc-{hashlib.sha1(str(root).encode()).hexdigest()[:16]}"
 
 
+class KernelClient(AsyncKernelClient):
+    """nbclient's kernel client, ready as soon as the kernel answers on both channels.
+
+    jupyter_client's ``wait_for_ready`` then listens to the broadcast channel until it stays silent
+    for 0.2 s, discarding what the kernel said while starting; a grading kernel starts once per
+    submission, so that is 0.2 s of every submission spent waiting.  Nothing is lost without it:
+    nbclient reads only the broadcast messages that answer the cell it is running.
+    """
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                try:       # the broadcast channel is connected once it carries the request's status
+                    await self.iopub_channel.get_msg(timeout=0.2)
+                except Empty:
+                    pass
+                else:
+                    self._handle_kernel_info_reply(reply)
+                    return
+            if not await self._async_is_alive():
+                raise RuntimeError("the grading kernel died before it answered")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the grading kernel did not answer within {timeout} s")
+
+
 class KernelManager(AsyncKernelManager):
     """nbclient's kernel manager, which hands the connection file and the working folder to the
     kernel's user just before the kernel starts (as root the sandboxed kernel is another user;
-    nbgrader makes both readable and writable by their owner only)."""
+    nbgrader makes both readable and writable by their owner only), with :class:`KernelClient`."""
     owner = None        # set by the Workspace: the kernel's user id, or None (the grading user's)
     work = None         # the Workspace's working folders
+    client_factory = Type(klass=KernelClient)
 
     def write_connection_file(self, **kwargs):
         super().write_connection_file(**kwargs)
