@@ -166,6 +166,8 @@ class StatusFile:
     submissions: dict = field(default_factory=dict)   # status_key -> StatusRecord
     runs: list = field(default_factory=list)          # RunRecord, the last KEEP_RUNS
     version: int = 2
+    #: status_key -> (the StatusRecord, its JSON text) as last written (see save)
+    encoded: dict = field(default_factory=dict, repr=False, compare=False)
     KEEP_RUNS = 50
 
     @classmethod
@@ -179,13 +181,28 @@ class StatusFile:
                    runs=[RunRecord(**{k: v for k, v in r.items() if k in known}) for r in data.get("runs", [])])
 
     def save(self, path):
-        """Write atomically (a crash leaves the old file or the new one)."""
+        """Write atomically (a crash leaves the old file or the new one).
+
+        The coordinator writes the file after every submission it hands out and every outcome, so
+        a record is turned into JSON once and its text reused for as long as the same record stays
+        in place (a run replaces a record, it never changes one that was written): a class of
+        hundreds of students with many assignments costs a write of a few milliseconds, not the
+        encoding of every record.  The text is what ``json.dump(..., indent=1, sort_keys=True)``
+        of the whole file gives.
+        """
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        data = {"version": self.version, "runs": [asdict(r) for r in self.runs[-self.KEEP_RUNS:]],
-                "submissions": {k: r.to_dict() for k, r in sorted(self.submissions.items())}}
+        entries = []
+        for key, record in sorted(self.submissions.items()):
+            known = self.encoded.get(key)
+            if known is None or known[0] is not record:
+                known = self.encoded[key] = (record, json.dumps(record.to_dict(), indent=1, sort_keys=True))
+            entries.append(f"  {json.dumps(key)}: {_nested(known[1], 2)}")
+        runs = json.dumps([asdict(r) for r in self.runs[-self.KEEP_RUNS:]], indent=1, sort_keys=True)
+        submissions = "{\n" + ",\n".join(entries) + "\n }" if entries else "{}"
+        text = f'{{\n "runs": {_nested(runs, 1)},\n "submissions": {submissions},\n "version": {self.version}\n}}'
         temporary = f"{path}.tmp"
         with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -193,6 +210,11 @@ class StatusFile:
     def for_assignment(self, assignment_id):
         """student -> StatusRecord of one assignment."""
         return {r.student: r for r in self.submissions.values() if r.assignment == assignment_id}
+
+
+def _nested(text, depth):
+    """JSON ``text`` written with ``indent=1``, as it reads ``depth`` levels deeper in a file."""
+    return text.replace("\n", "\n" + " " * depth)
 
 
 @dataclass

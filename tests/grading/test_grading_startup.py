@@ -10,19 +10,23 @@ keep what it replaced:
 * the kernel client is ready as soon as the kernel answers, without jupyter_client's
   0.2 s of listening for silence (grading.worker.KernelClient), and still
   hears the answers to what it asks;
-* jsonschema's IRI grammar is not built in the grading processes (grading/__init__.py).
+* jsonschema's IRI grammar is not built in the grading processes (grading/__init__.py);
+* the status file, written after every submission, encodes a record once
+  (grading.records.StatusFile.save), and still reads as before.
 
 ``benchmarks/autograde_parallel.py`` measures what they save.
 """
 import asyncio
+import json
 import subprocess
 import sys
+from dataclasses import asdict
 
 import pytest
 
 from helpers import ROOT
 
-from grading import defaults, scheduler, worker
+from grading import defaults, records, scheduler, worker
 
 
 @pytest.fixture
@@ -134,3 +138,39 @@ def test_grading_does_not_build_the_iri_grammar():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT / "autograder", capture_output=True,
                           text=True, check=True)
     assert done.stdout.strip() == "None", done.stderr
+
+
+def status_file(students):
+    status = records.StatusFile()
+    for number in range(students):
+        record = records.StatusRecord("ch01", f"s{number}", "f", 12.0, graded=True, score=float(number),
+                                      findings=[records.Finding("stderr", "noise \u00e9")],
+                                      cells={"nb/test": {"auto": 1.0, "max": 2.0}}).decide()
+        status.submissions[record.key] = record
+    status.runs.append(records.RunRecord("2026-01-01T00:00:00+00:00", 2, 60, 4096, "bubblewrap", 3, 0,
+                                         statuses={"graded": 3}))
+    return status
+
+
+def test_the_status_file_reads_as_before(tmp_path):
+    path = tmp_path / "grades" / "status.json"
+    for status in (status_file(3), records.StatusFile()):
+        status.save(path)
+        whole = {"version": status.version, "runs": [asdict(r) for r in status.runs],
+                 "submissions": {k: r.to_dict() for k, r in status.submissions.items()}}
+        assert path.read_text(encoding="utf-8") == json.dumps(whole, indent=1, sort_keys=True)
+        assert records.StatusFile.load(path).submissions == status.submissions
+
+
+def test_the_status_file_encodes_a_record_once(tmp_path, monkeypatch):
+    path = tmp_path / "status.json"
+    status = status_file(50)
+    status.save(path)
+    encoded = []
+    to_dict = records.StatusRecord.to_dict
+    monkeypatch.setattr(records.StatusRecord, "to_dict", lambda self: encoded.append(self.key) or to_dict(self))
+    replaced = records.StatusRecord("ch01", "s7", "g", 12.0, graded=True, score=11.0).decide()
+    status.submissions[replaced.key] = replaced
+    status.save(path)
+    assert encoded == ["ch01/s7"], "records that did not change were encoded again"
+    assert records.StatusFile.load(path).submissions["ch01/s7"].score == 11.0
