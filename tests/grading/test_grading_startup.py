@@ -17,6 +17,7 @@ keep what it replaced:
 ``benchmarks/autograde_parallel.py`` measures what they save.
 """
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -86,13 +87,23 @@ def test_a_broken_cache_is_made_again(cache):
     assert len(built) == 2 and worker.Path(limits.empty_gradebook).is_file()
 
 
-async def talk_to_a_kernel():
-    """Start a plain Python kernel with the grading kernel manager; (client class, what 6 * 7 printed)."""
+@contextlib.asynccontextmanager
+async def grading_kernel():
+    """(manager, client) of a plain Python kernel started by the grading kernel manager."""
     manager = worker.KernelManager(kernel_name="python3")
     await manager.start_kernel()
     client = manager.client()
     client.start_channels()
     try:
+        yield manager, client
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
+async def talk_to_a_kernel():
+    """(client class, what the kernel printed for ``print(6 * 7)``)."""
+    async with grading_kernel() as (_, client):
         await client.wait_for_ready(timeout=60)
         request = client.execute("print(6 * 7)")
         printed = []
@@ -104,9 +115,6 @@ async def talk_to_a_kernel():
                 printed.append(message["content"]["text"])
             if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
                 return type(client), "".join(printed)
-    finally:
-        client.stop_channels()
-        await manager.shutdown_kernel(now=True)
 
 
 def test_the_kernel_client_is_ready_and_hears_its_answers():
@@ -116,15 +124,9 @@ def test_the_kernel_client_is_ready_and_hears_its_answers():
 
 
 async def wait_for_a_dead_kernel():
-    manager = worker.KernelManager(kernel_name="python3")
-    await manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    try:
+    async with grading_kernel() as (manager, client):
         await manager.shutdown_kernel(now=True)     # dies before it answers
         await client.wait_for_ready(timeout=60)
-    finally:
-        client.stop_channels()
 
 
 def test_a_kernel_that_dies_is_an_error_not_a_wait():
