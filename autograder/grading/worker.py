@@ -94,7 +94,10 @@ def prepare(limits, folder=None):
     folder = Path(folder or cache_folder())
     fonts, gradebook, ready = folder / "matplotlib", folder / "empty-gradebook.db", folder / "ready"
     if not ready.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:       # no writable cache (a read-only home): this machine's temporary folder
+            return prepare(limits, Path(tempfile.gettempdir()) / f"nntrain-grading-{os.getuid()}" / folder.name)
         with locks.exclusive(folder / ".lock"):
             if not ready.is_file():
                 shutil.rmtree(fonts, ignore_errors=True)

@@ -79,6 +79,16 @@ def test_the_cache_follows_the_environment(cache, tmp_path, monkeypatch):
     assert worker.cache_folder().parent == tmp_path / "xdg" / "nntrain-grading"
 
 
+def test_without_a_writable_cache_the_temporary_folder_serves(cache, tmp_path, monkeypatch):
+    _, built = cache
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv(defaults.ENV_CACHE, str(tmp_path / "a-file" / "cache"))   # cannot be made
+    monkeypatch.setattr(worker.tempfile, "tempdir", str(tmp_path / "tmp"))
+    limits = worker.prepare(worker.Limits())
+    assert worker.Path(limits.fonts).is_relative_to(tmp_path / "tmp") and len(built) == 1
+    assert worker.Path(limits.empty_gradebook).is_file()
+
+
 def test_a_broken_cache_is_made_again(cache):
     _, built = cache
     worker.prepare(worker.Limits())
