@@ -1,6 +1,26 @@
 """Wrong answers for the chapter 5 assignment: gradient descent, with a stopping rule, with momentum."""
 from . import WrongAnswer
 
+MOMENTUM = '''
+def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
+    x = np.array(init_x, dtype=float)
+    velocity = np.zeros_like(x)
+    for _ in range(step_num):
+        velocity = momentum * velocity - lr * numerical_gradient(f, x)
+        x += velocity
+    return x
+'''
+
+
+def momentum(*changes):
+    """The correct momentum_descent with each (old, new) piece of it replaced."""
+    source = MOMENTUM
+    for old, new in changes:
+        assert old in source, old
+        source = source.replace(old, new)
+    return source
+
+
 #: answer cells whose answer is in neither the lessons nor the package (checked by test_balance.py)
 NEW_TASKS = {
     "gradient_descent_tol": "the lesson shows why grad.all() measures nothing and names the gradient's "
@@ -181,60 +201,22 @@ def gradient_descent_tol(f, init_x, lr=0.01, tol=1e-6, max_steps=10_000):
 ''', hint="yourself"),
         ],
     "momentum_descent": [
-        WrongAnswer("velocity reset at every step: plain descent", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = np.array(init_x, dtype=float)
-    for _ in range(step_num):
-        velocity = np.zeros_like(x)
-        velocity = momentum * velocity - lr * numerical_gradient(f, x)
-        x += velocity
-    return x
-''', hint="the velocity is lost between steps"),
-        WrongAnswer("x moved with the old velocity", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = np.array(init_x, dtype=float)
-    velocity = np.zeros_like(x)
-    for _ in range(step_num):
-        x += velocity
-        velocity = momentum * velocity - lr * numerical_gradient(f, x)
-    return x
-''', hint="update v first"),
-        WrongAnswer("velocity adds the gradient: ascent", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = np.array(init_x, dtype=float)
-    velocity = np.zeros_like(x)
-    for _ in range(step_num):
-        velocity = momentum * velocity + lr * numerical_gradient(f, x)
-        x += velocity
-    return x
-''', hint="moved uphill"),
-        WrongAnswer("gradient at the look-ahead point (Nesterov)", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = np.array(init_x, dtype=float)
-    velocity = np.zeros_like(x)
-    for _ in range(step_num):
-        velocity = momentum * velocity - lr * numerical_gradient(f, x + momentum * velocity)
-        x += velocity
-    return x
-''', hint="look-ahead point"),
-        WrongAnswer("momentum fixed at 0.9", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = np.array(init_x, dtype=float)
-    velocity = np.zeros_like(x)
-    for _ in range(step_num):
-        velocity = 0.9 * velocity - lr * numerical_gradient(f, x)
-        x += velocity
-    return x
-''', hint="argument momentum is ignored"),
-        WrongAnswer("modifies init_x", '''
-def momentum_descent(f, init_x, lr=0.01, momentum=0.9, step_num=100):
-    x = init_x
-    velocity = np.zeros_like(x)
-    for _ in range(step_num):
-        velocity = momentum * velocity - lr * numerical_gradient(f, x)
-        x += velocity
-    return x
-''', hint="start from a copy"),
+        WrongAnswer("velocity reset at every step: plain descent", momentum(
+            ("    velocity = np.zeros_like(x)\n    for _ in range(step_num):\n",
+             "    for _ in range(step_num):\n        velocity = np.zeros_like(x)\n")),
+            hint="the velocity is lost between steps"),
+        WrongAnswer("x moved with the old velocity", momentum(
+            ("        velocity = momentum * velocity - lr * numerical_gradient(f, x)\n        x += velocity\n",
+             "        x += velocity\n        velocity = momentum * velocity - lr * numerical_gradient(f, x)\n")),
+            hint="update v first"),
+        WrongAnswer("velocity adds the gradient: ascent", momentum(("velocity - lr *", "velocity + lr *")),
+                    hint="moved uphill"),
+        WrongAnswer("gradient at the look-ahead point (Nesterov)", momentum(
+            ("numerical_gradient(f, x)", "numerical_gradient(f, x + momentum * velocity)")), hint="look-ahead point"),
+        WrongAnswer("momentum fixed at 0.9", momentum(("velocity = momentum * velocity", "velocity = 0.9 * velocity")),
+                    hint="argument momentum is ignored"),
+        WrongAnswer("modifies init_x", momentum(("x = np.array(init_x, dtype=float)", "x = init_x")),
+                    hint="start from a copy"),
         WrongAnswer("velocity kept between calls", '''
 state = {}
 

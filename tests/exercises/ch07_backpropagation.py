@@ -150,22 +150,11 @@ WRONG_ANSWERS = {
                     hint="times too small"),
         WrongAnswer("b2 summed over the wrong axis", three_layer('"b2": d2.sum(axis=0)', '"b2": d2.sum(axis=1)'),
                     hint="wrong axis"),
-        WrongAnswer("built on a tanh_backward that is wrong", '''
-def tanh_backward(d_out, y):
-    return d_out * (1 - y)
-
-
-def three_layer_gradient(params, x, labels):
-    p, n = params, len(x)
-    z1 = np.tanh(x @ p["W1"] + p["b1"])
-    z2 = np.tanh(z1 @ p["W2"] + p["b2"])
-    y = softmax(z2 @ p["W3"] + p["b3"])
-    d3 = (y - np.eye(y.shape[1])[labels]) / n
-    d2 = tanh_backward(d3 @ p["W3"].T, z2)
-    d1 = tanh_backward(d2 @ p["W2"].T, z1)
-    return {"W3": z2.T @ d3, "b3": d3.sum(axis=0), "W2": z1.T @ d2, "b2": d2.sum(axis=0),
-            "W1": x.T @ d1, "b1": d1.sum(axis=0)}
-''', hint="uses your tanh_backward, which is not right yet"),
+        WrongAnswer("built on a tanh_backward that is wrong", "\ndef tanh_backward(d_out, y):\n"
+                    "    return d_out * (1 - y)\n\n" + three_layer(
+                        'd2 = (d3 @ p["W3"].T) * (1 - z2 ** 2)\n    d1 = (d2 @ p["W2"].T) * (1 - z1 ** 2)',
+                        'd2 = tanh_backward(d3 @ p["W3"].T, z2)\n    d1 = tanh_backward(d2 @ p["W2"].T, z1)'),
+                    hint="uses your tanh_backward, which is not right yet"),
         WrongAnswer("a numerical gradient instead of backpropagation", '''
 def three_layer_gradient(params, x, labels):
     return {key: numerical_gradient(lambda v: three_layer_loss({**params, key: v}, x, labels), value.copy())

@@ -20,6 +20,8 @@ import functools
 import http.server
 import os
 import shutil
+import signal
+import subprocess
 import threading
 import time
 import urllib.request
@@ -29,9 +31,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from helpers import apt
+from helpers import ROOT, apt
 
-ROOT = Path(__file__).resolve().parents[2]
 #: The built book (``make book``), or ``$NNTRAIN_SITE``.
 SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 
@@ -316,6 +317,19 @@ def wait_for_jupyter(server, base, token, log, what, timeout):
         if time.monotonic() > deadline:
             pytest.fail(f"{what} did not start JupyterLab in {timeout} s:\n{Path(log).read_text()[-3000:]}")
         time.sleep(0.5)
+
+
+def stop_jupyter(server):
+    """Stop the Jupyter server ``server`` (started with ``start_new_session=True``) and everything
+    in its process group (``make``, the server, the kernels it started): SIGTERM, then SIGKILL."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=20)
 
 
 #: JavaScript helpers for colours in the page: parse a CSS colour, blend layers, WCAG 2

@@ -29,8 +29,8 @@ from urllib.parse import quote, urljoin
 
 import pytest
 
-from helpers.browser import (COLOUR_JS, NO_MOTION_CSS, ROOT, SITE, Guard, axe_audit, chromium,
-                             require_site, serve, toc_pages, wait_for_math)
+from helpers.browser import (COLOUR_JS, NO_MOTION_CSS, SITE, Guard, axe_audit,
+                             require_site, toc_pages, wait_for_math)
 
 MODES = ("light", "dark")
 VIEWPORT = {"width": 1280, "height": 900}
@@ -326,21 +326,8 @@ def walk_problems(walk):
 
 
 # ---------------------------------------------------------------------------
-# Fixtures: the site, a browser, and one examination per page and mode
+# Fixtures: one examination per page and mode (the site and the browser: conftest.py)
 # ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def site_url():
-    with serve(SITE) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # one browser for the module (Playwright's sync API: see helpers.browser.chromium)
-    with chromium() as browser:
-        yield browser
-
 
 def open_page(browser, site_url, name, mode="light"):
     """A new context and page showing ``name`` (a docname or SEARCH), ready to test."""

@@ -10,18 +10,16 @@ to save them.  Then ``grades`` and ``feedback`` run as ``make`` runs them.
 """
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.browser import Guard, chromium, wait_for_jupyter
+from helpers.browser import Guard, chromium, stop_jupyter, wait_for_jupyter
 from helpers.course import (ASSIGNMENT, FULL, WRITTEN, correct, make_course, manual_points, nbgrader, released,
                             save)
 from helpers.grading import csv_rows, grading
@@ -81,13 +79,7 @@ def lab(course, tmp_path_factory):
         wait_for_jupyter(server, base, token, log, "jupyter lab", STARTUP_TIMEOUT)
         yield {"base": base, "token": token, "log": log}
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=20)
+        stop_jupyter(server)
 
 
 def manual_grade(course):

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from helpers.browser import (COLOUR_JS, ROOT, SITE, Guard, chromium, require_site, serve, toc_pages,
+from helpers.browser import (COLOUR_JS, ROOT, SITE, Guard, require_site, toc_pages,
                              wait_for_math)
 
 SCREENSHOTS = SITE.parent / "screenshots"
@@ -52,27 +52,8 @@ def source_notebook(docname):
 
 
 # ---------------------------------------------------------------------------
-# Fixtures: the site, a server, a browser, and one visit per page and mode
+# Fixtures: one visit per page and mode (the site, its server and the browser: conftest.py)
 # ---------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def site():
-    return SITE
-
-
-@pytest.fixture(scope="module")
-def site_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Module scope: while Playwright's sync API is active, this thread has a
-    # running asyncio loop, which other tests' asyncio code must not meet.
-    with chromium() as browser:
-        yield browser
-
 
 def page_file(site, docname):
     path = site / f"{docname}.html"

@@ -17,22 +17,18 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from helpers.browser import Guard, chromium, wait_for_jupyter
+from helpers.browser import SITE, Guard, stop_jupyter, wait_for_jupyter
 from helpers.checkout import copy_checkout, make_command, make_environment
 from helpers.notebooks import (BEGIN_SOLUTION, END_SOLUTION, assignment_ids, grade_id, is_answer_cell,
                      is_manual_cell, read, run_in_process, solution_notebook)
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = Path(os.environ.get("NNTRAIN_SITE", ROOT / "_build" / "html")).resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 # The assignment a student works through (the first one, unless told otherwise).
 ASSIGNMENT = os.environ.get("NNTRAIN_LAB_ASSIGNMENT") or assignment_ids()[0]
@@ -117,21 +113,7 @@ def lab(tmp_path_factory):
         yield {"base": base, "token": token, "path": f"{ASSIGNMENT}/{release.name}",
                "file": release, "log": log, "checkout": checkout, "course": course}
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)  # make, the server and the kernels it started
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Module scope: while Playwright's sync API is active, this thread has a
-    # running asyncio loop, which other tests' asyncio code must not meet.
-    with chromium() as browser:
-        yield browser
+        stop_jupyter(server)
 
 
 def wrong_answer_shown_by_validate(release_path):
